@@ -1,0 +1,11 @@
+/**
+ * `npm run bench`: performance figures as ratios to their goals (DESIGN §7).
+ * Goals live here, not in timed tests: this machine is shared and noisy.
+ */
+import { formatTable, peakRssMiB, type BenchRow } from './table.ts';
+import { benchValidate } from './validate.ts';
+
+const rows: BenchRow[] = [];
+rows.push(...(await benchValidate()));
+rows.push({ figure: 'validate: peak memory (RSS)', value: Math.round(peakRssMiB()), unit: 'MiB', bound: 400, goal: 'max' });
+console.log(formatTable(rows));
