@@ -1,0 +1,40 @@
+/**
+ * Fingerprints of secret values: HMAC-SHA256 with a key the operator supplies, so the state
+ * store can tell whether a value changed without ever holding it (DESIGN §4 rule 8).
+ */
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import type { GenerateRule } from '../model/resource.ts';
+import { Sensitive } from '../model/sensitive.ts';
+
+export class Fingerprinter {
+  readonly #key: Buffer;
+
+  constructor(key: string | Buffer) {
+    if (key.length < 16) throw new Error('the fingerprint key must be at least 16 bytes (SHIPYARD_FINGERPRINT_KEY)');
+    this.#key = Buffer.isBuffer(key) ? key : Buffer.from(key, 'utf8');
+  }
+
+  of(value: Sensitive<string> | string): string {
+    const plain = typeof value === 'string' ? value : value.reveal();
+    return `hmac-sha256:${createHmac('sha256', this.#key).update(plain).digest('base64url').slice(0, 32)}`;
+  }
+}
+
+const alphabets: Record<GenerateRule['$generate']['alphabet'], string> = {
+  base64url: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+  hex: '0123456789abcdef',
+  alphanumeric: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  password: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%+-.:=?@^_~',
+};
+
+/** A fresh random value; rejection-free because randomInt is uniform. */
+export function generateSecret(rule: GenerateRule['$generate']): Sensitive<string> {
+  const chars = alphabets[rule.alphabet];
+  let out = '';
+  for (let i = 0; i < rule.length; i++) out += chars[randomInt(chars.length)];
+  return new Sensitive(out);
+}
+
+export function randomKey(): string {
+  return randomBytes(32).toString('base64url');
+}
