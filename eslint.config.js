@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const layer = (files, forbidden, why) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: [...new Set(forbidden)].map((dir) => ({ group: [`**/${dir}/*`, `**/${dir}.ts`], message: why })) }],
+    'no-restricted-imports': ['error', { patterns: [...new Set(forbidden)].map((dir) => ({ group: dir === 'cli' ? ['**/cli/*', '**/cli.ts'] : [`**/${dir}/*`], message: why })) }],
   },
 });
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { parseAddress, type Address } from '../model/address.ts';
 import type { Reporter } from '../model/events.ts';
 import type { Change, Plan } from '../model/plan.ts';
-import { TransientError, type ApplyResult, type Provider } from '../model/provider.ts';
+import { TransientError, type ApplyOperation, type ApplyResult, type Provider } from '../model/provider.ts';
 import type { Sensitive } from '../model/sensitive.ts';
 import type { InventoryEntry, JournalRecord, LockInfo, StateStore } from '../model/state.ts';
 import type { Fingerprinter } from '../secrets/fingerprint.ts';
@@ -181,7 +181,7 @@ interface StepContext {
   context: PlanContext;
   outputs: (address: Address, name: string) => string | Sensitive<string> | undefined;
   retry: RetryPolicy;
-  kindApply: (op: Parameters<import('../model/provider.ts').ResourceKind['apply']>[0]) => Promise<ApplyResult>;
+  kindApply: (op: ApplyOperation) => Promise<ApplyResult>;
   onOutputs: (result: ApplyResult) => void;
 }
 

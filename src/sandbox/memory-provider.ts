@@ -14,8 +14,8 @@ import { isSensitive, Sensitive } from '../model/sensitive.ts';
 export interface MemoryKindOptions {
   kind: string;
   replaceOn?: string[];
-  /** Fields that can be written but never read back (like Vercel sensitive env vars). */
-  writeOnly?: string[];
+  /** Fields that can be written but never read back (like Vercel sensitive env vars); may depend on the object. */
+  writeOnly?: string[] | ((state: JsonObject) => string[]);
   sensitivePaths?: string[];
   irreversibleOnDelete?: string;
   /** Outputs a created resource exposes to others (e.g. an API key). */
@@ -113,10 +113,11 @@ export class MemoryProvider implements Provider {
           const parts = parseAddress(object.address);
           if (parts.scope !== scope || parts.kind !== options.kind || parts.provider !== this.name) continue;
           const state = structuredClone(object.state);
-          for (const path of options.writeOnly ?? []) deletePointer(state, path);
+          const writeOnly = typeof options.writeOnly === 'function' ? options.writeOnly(state) : options.writeOnly;
+          for (const path of writeOnly ?? []) deletePointer(state, path);
           const outputs: Record<string, string | Sensitive<string>> = {};
           for (const [name, output] of Object.entries(object.outputs)) outputs[name] = output.sensitive ? new Sensitive(output.value) : output.value;
-          out.push({ address: object.address, id: object.id, state, outputs, writeOnly: options.writeOnly });
+          out.push({ address: object.address, id: object.id, state, outputs, ...(writeOnly?.length ? { writeOnly } : {}) });
         }
         return out;
       },

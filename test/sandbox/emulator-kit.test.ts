@@ -228,6 +228,35 @@ describe('EmulatorServer', () => {
   });
 });
 
+describe('EmulatorServer rate-limit refusal styles', () => {
+  it('lets an API refuse with another status and without Retry-After (GitHub primary limit style)', async () => {
+    const server = new EmulatorServer({
+      name: 'gh',
+      errorBody: (_s, code, message) => ({ message: `${code}: ${message}` }),
+      rateLimit: {
+        limiter: new FixedWindowRateLimiter({ limit: 1, windowMs: 60_000 }),
+        render: {
+          status: 403,
+          retryAfter: false,
+          headers: (s) => ({ 'x-ratelimit-used': String(s.used), 'x-ratelimit-resource': s.endpoint }),
+          body: () => ({ message: 'API rate limit exceeded' }),
+        },
+      },
+    }).route('GET', '/repos/{o}/{r}', () => ({ status: 200, body: {} }), { public: true, rateLimitKey: 'core' });
+    const { url } = await server.start();
+    try {
+      expect((await fetch(`${url}/repos/a/b`)).headers.get('x-ratelimit-resource')).toBe('core');
+      const refused = await fetch(`${url}/repos/a/c`);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('retry-after')).toBeNull();
+      expect(refused.headers.get('x-ratelimit-used')).toBe('1');
+      expect(await refused.json()).toEqual({ message: 'API rate limit exceeded' });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('OpenApiValidator', () => {
   const doc: OpenApiDocument = {
     openapi: '3.0.3',

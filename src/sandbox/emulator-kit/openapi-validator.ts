@@ -245,6 +245,12 @@ export function convertSchema(node: unknown, oneOf: 'anyOf' | 'strict' = 'anyOf'
   }
   if (s['exclusiveMinimum'] === true && typeof s['minimum'] === 'number') delete out['minimum'];
   if (s['exclusiveMaximum'] === true && typeof s['maximum'] === 'number') delete out['maximum'];
+  // Generated specs carry `anyOf: []` (meaning "unknown") and duplicate enum values, both of
+  // which Ajv's meta-schema rejects; neither constrains anything, so drop or dedupe them.
+  for (const k of SCHEMA_LIST_KEYWORDS) {
+    if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) delete out[k];
+  }
+  if (Array.isArray(out['enum'])) out['enum'] = dedupe(out['enum'] as unknown[]);
   if (oneOf === 'anyOf' && Array.isArray(out['oneOf'])) {
     if (Array.isArray(out['anyOf'])) {
       out['allOf'] = [...((out['allOf'] as unknown[] | undefined) ?? []), { anyOf: out['oneOf'] }];
@@ -262,6 +268,16 @@ export function convertSchema(node: unknown, oneOf: 'anyOf' | 'strict' = 'anyOf'
     }
   }
   return out;
+}
+
+function dedupe(values: unknown[]): unknown[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = JSON.stringify(v);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function rewriteRef(ref: string): string {

@@ -89,8 +89,12 @@ export function retryAfterSeconds(state: RateLimitState): number {
   return Math.max(1, Math.ceil((state.resetAtMs - state.nowMs) / 1000));
 }
 
-/** How one API spells its limits: headers on every response, and the 429 body. */
+/** How one API spells its limits: headers on every response, and the refusal. */
 export interface RateLimitRenderer {
   readonly headers: (state: RateLimitState) => HeaderMap;
   readonly body: (state: RateLimitState) => unknown;
+  /** Refusal status; default 429 (GitHub's primary limit answers 403). */
+  readonly status?: number;
+  /** Add Retry-After (whole seconds) to the refusal; default true. */
+  readonly retryAfter?: boolean;
 }

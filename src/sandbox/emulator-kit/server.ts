@@ -183,7 +183,9 @@ export class EmulatorServer {
     const { reply, route } = await this.#dispatch(req, method, path, url.searchParams);
 
     if (fault?.kind === 'acceptThenTimeout') {
-      this.#notify({ method, path, query, route, status: reply.status, headers: { ...(reply.headers ?? {}) }, body: wireCopy(reply.status, reply.body), delivered: false, fault: fault.kind });
+      const body = wireCopy(reply.status, reply.body);
+      const headers: HeaderMap = { ...(reply.headers ?? {}), ...(body === undefined ? {} : { 'content-type': JSON_CONTENT_TYPE }) };
+      this.#notify({ method, path, query, route, status: reply.status, headers, body, delivered: false, fault: fault.kind });
       if (fault.after === 'reset') {
         log('reset', null, route, fault, reply.status);
         req.socket.destroy();
@@ -239,10 +241,8 @@ export class EmulatorServer {
       const state = rl.limiter.hit(token ?? 'anonymous', match.handler.options.rateLimitKey ?? `${method} ${route}`);
       limitHeaders = rl.render.headers(state);
       if (state.limited) {
-        return {
-          reply: { status: 429, body: rl.render.body(state), headers: { ...limitHeaders, 'retry-after': String(retryAfterSeconds(state)) } },
-          route,
-        };
+        const headers = rl.render.retryAfter === false ? limitHeaders : { ...limitHeaders, 'retry-after': String(retryAfterSeconds(state)) };
+        return { reply: { status: rl.render.status ?? 429, body: rl.render.body(state), headers }, route };
       }
     }
 

@@ -1,3 +1,5 @@
+import type { Resolver } from 'node:dns/promises';
+
 // How the emulator "looks at DNS" for domain config and TXT verification. Tests either mark
 // domains (DnsMarks) or plug a real resolver, e.g. node:dns Resolver pointed at dnsmasq.
 
@@ -51,4 +53,25 @@ export function configuredBy(answers: DnsAnswers): 'A' | 'CNAME' | null {
   if (answers.cname.some((c) => /(^|\.)vercel-dns\.com$/.test(normalise(c)))) return 'CNAME';
   if (answers.a.includes(VERCEL_IPV4)) return 'A';
   return null;
+}
+
+/** A DnsLookup over node:dns; "no such name/data" is an empty answer, other failures throw. */
+export function resolverLookup(resolver: Resolver): DnsLookup {
+  const orEmpty = async <T>(query: Promise<T[]>): Promise<T[]> => {
+    try {
+      return await query;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
+      throw err;
+    }
+  };
+  return async (name) => {
+    const [a, cname, txt] = await Promise.all([
+      orEmpty(resolver.resolve4(name)),
+      orEmpty(resolver.resolveCname(name)),
+      orEmpty(resolver.resolveTxt(name)),
+    ]);
+    return { a, cname, txt: txt.map((chunks) => chunks.join('')) };
+  };
 }

@@ -32,8 +32,13 @@ export interface VercelEmulatorOptions {
   readonly teams?: readonly VercelTeam[];
   /** Per token and per endpoint (operation id), fixed window. Default 1000 per minute. */
   readonly rateLimit?: { readonly limit?: number; readonly windowMs?: number; readonly perEndpoint?: Readonly<Record<string, RateLimitPolicy>> };
-  /** Replaces the built-in DNS view (test marks + the emulator's own DNS records). */
+  /** Replaces the built-in DNS view (test marks + the emulator's own DNS records); see resolverLookup(). */
   readonly dnsLookup?: DnsLookup;
+  /**
+   * Built-in view only: records created through the DNS API answer lookups, as if the zone
+   * used Vercel's nameservers (default true). False = only `emulator.dns` marks count.
+   */
+  readonly hostedDns?: boolean;
   /** Repositories the git integration can see: "owner/name" → default branch. Omitted = any repo, branch "main". */
   readonly gitRepositories?: Readonly<Record<string, { readonly defaultBranch: string }>>;
   /** Apex domains used by another Vercel account: adding them requires TXT verification. */
@@ -124,7 +129,8 @@ export class VercelEmulator {
     const ids = new IdSource(`vercel-emulator:${options.seed ?? 1}`);
     const claimed = new Set((options.claimedDomains ?? []).map(normalise));
     const repos = options.gitRepositories;
-    const builtInDns: DnsLookup = (name) => this.#builtInAnswers(store, name);
+    const hostedDns = options.hostedDns ?? true;
+    const builtInDns: DnsLookup = (name) => this.#builtInAnswers(hostedDns ? store : undefined, name);
 
     this.#ctx = {
       store,
@@ -215,9 +221,10 @@ export class VercelEmulator {
   }
 
   /** Test marks win; then records the emulator itself serves for zones it hosts. */
-  #builtInAnswers(store: VercelStore, name: string): DnsAnswers {
+  #builtInAnswers(store: VercelStore | undefined, name: string): DnsAnswers {
     const fqdn = normalise(name);
     const marked = this.dns.get(fqdn);
+    if (!store) return marked;
     const zone = apexOf(fqdn);
     const label = fqdn === zone ? '' : fqdn.slice(0, -(zone.length + 1));
     const hosted = store

@@ -65,7 +65,10 @@ function conflictsWith(project: ProjectRecord, key: string, target: readonly str
 }
 
 function conflictDetails(input: EnvInput, existing: EnvRecord): Record<string, unknown> {
-  return { key: input.key, envVarKey: input.key, envVarId: existing.id, target: input.target, gitBranch: input.gitBranch ?? null };
+  const details: Record<string, unknown> = { key: input.key, envVarKey: input.key, envVarId: existing.id, target: input.target };
+  // The documented error shape has gitBranch as a string: omit it rather than send null.
+  if (input.gitBranch !== undefined) details['gitBranch'] = input.gitBranch;
+  return details;
 }
 
 type AddOutcome = { ok: true; env: EnvRecord } | { ok: false; status: number; error: { code: string; message: string } & Record<string, unknown> };
@@ -202,7 +205,7 @@ export function registerEnvRoutes(server: EmulatorServer, ctx: VercelContext): v
         envVarKey: key,
         envVarId: clash.id,
         target,
-        gitBranch: gitBranch ?? null,
+        ...(gitBranch === undefined ? {} : { gitBranch }),
       });
     }
     env.key = key;

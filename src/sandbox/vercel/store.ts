@@ -183,8 +183,12 @@ export function requireProject(scope: ScopeState, idOrName: string): ProjectReco
   return findProject(scope, idOrName) ?? notFound('Project not found');
 }
 
-/** Registrable domain as Vercel reports it in `apexName` (last two labels; enough for tests). */
+// Not the Public Suffix List: the common two-label suffixes are enough for test domains.
+const TWO_LABEL_SUFFIXES = new Set(['co.uk', 'org.uk', 'ac.uk', 'com.au', 'net.au', 'com.br', 'co.jp', 'co.nz', 'co.za', 'com.mx']);
+
+/** Registrable domain as Vercel reports it in `apexName`. */
 export function apexOf(domain: string): string {
   const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
-  return labels.slice(-2).join('.');
+  const keep = TWO_LABEL_SUFFIXES.has(labels.slice(-2).join('.')) ? 3 : 2;
+  return labels.slice(-keep).join('.');
 }

@@ -1,0 +1,131 @@
+/**
+ * Everything a plan or apply needs, wired from the environment: the validated config, the
+ * providers (the built-in sandbox unless real credentials are configured), the state store,
+ * runner secrets and the fingerprint key.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { hasErrors, loadConfig, type LoadedConfig } from '../config/load.ts';
+import type { SecretSource } from '../engine/resolve.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { EngineEvent, Reporter } from '../model/events.ts';
+import type { Provider } from '../model/provider.ts';
+import { Sensitive } from '../model/sensitive.ts';
+import type { StateStore } from '../model/state.ts';
+import { compileDesiredState, type DesiredState } from '../providers/desired-state.ts';
+import { openSandbox } from '../sandbox/sandbox.ts';
+import { Fingerprinter } from '../secrets/fingerprint.ts';
+import { processRedactor } from '../secrets/redact.ts';
+import { secretsFromEnv } from '../secrets/sources.ts';
+import { openPostgresStore } from '../state/postgres.ts';
+import { openSqliteStore } from '../state/sqlite.ts';
+import type { CommandIO } from './args.ts';
+
+export interface Workspace {
+  root: string;
+  config: LoadedConfig;
+  desired: DesiredState;
+  providers: Provider[];
+  store: StateStore;
+  secrets: SecretSource;
+  fingerprints: Fingerprinter;
+  revision?: string;
+  actor: string;
+  mode: 'sandbox' | 'live';
+  close(): Promise<void>;
+}
+
+export type WorkspaceResult = { ok: true; workspace: Workspace } | { ok: false; diagnostics: Diagnostic[] };
+
+export async function openWorkspace(io: CommandIO, root: string): Promise<WorkspaceResult> {
+  const config = await loadConfig(root);
+  if (hasErrors(config.diagnostics)) return { ok: false, diagnostics: config.diagnostics };
+  const env = io.env;
+  const stateDir = path.join(root, '.shipyard');
+  const mode = (env.SHIPYARD_PROVIDERS ?? 'sandbox') === 'sandbox' ? 'sandbox' : 'live';
+  if (mode !== 'sandbox') throw new Error(`SHIPYARD_PROVIDERS=${env.SHIPYARD_PROVIDERS}: only the built-in sandbox is available in this version; unset it to use the sandbox`);
+  const sandbox = openSandbox(env.SHIPYARD_SANDBOX_DIR ?? path.join(stateDir, 'sandbox'));
+  const fromEnv = secretsFromEnv(env);
+  const secrets: SecretSource = {
+    lookup(name) {
+      const found = fromEnv.lookup(name);
+      if (found) return found;
+      const standIn = sandbox.secret(name);
+      processRedactor.add(standIn);
+      return new Sensitive(standIn);
+    },
+  };
+  const store = await openStore(env.SHIPYARD_STATE, stateDir);
+  return {
+    ok: true,
+    workspace: {
+      root, config, desired: compileDesiredState(config), providers: sandbox.providers, store, secrets,
+      fingerprints: new Fingerprinter(fingerprintKey(env, stateDir)),
+      revision: env.GITHUB_SHA ?? gitHead(root), actor: env.GITHUB_ACTOR ?? env.USER ?? 'shipyard', mode,
+      close: () => store.close(),
+    },
+  };
+}
+
+async function openStore(setting: string | undefined, stateDir: string): Promise<StateStore> {
+  if (!setting) return openSqliteStore(path.join(stateDir, 'state.db'));
+  if (setting.startsWith('postgres://') || setting.startsWith('postgresql://')) return openPostgresStore(setting);
+  if (setting.startsWith('sqlite:')) return openSqliteStore(setting.slice('sqlite:'.length));
+  throw new Error(`SHIPYARD_STATE must be sqlite:PATH or a postgres:// URL (got ${processRedactor.scrub(setting)})`);
+}
+
+/** The operator's key in CI; in the sandbox a local one, created once with mode 600. */
+function fingerprintKey(env: NodeJS.ProcessEnv, stateDir: string): string {
+  if (env.SHIPYARD_FINGERPRINT_KEY) {
+    processRedactor.add(env.SHIPYARD_FINGERPRINT_KEY);
+    return env.SHIPYARD_FINGERPRINT_KEY;
+  }
+  const file = path.join(stateDir, 'fingerprint.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function gitHead(root: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Progress on stderr for people; quiet for JSON output. Every message is scrubbed. */
+export function cliReporter(io: CommandIO, quiet: boolean): Reporter {
+  return {
+    emit(event: EngineEvent) {
+      if (quiet) return;
+      const line = describeEvent(event);
+      if (line) io.stderr(`${processRedactor.scrub(line)}\n`);
+    },
+  };
+}
+
+function describeEvent(event: EngineEvent): string | undefined {
+  switch (event.type) {
+    case 'read.failed':
+      return `! read ${event.provider} ${event.kind} in ${event.scope} failed: ${event.error}`;
+    case 'lock.acquired':
+      return `  locked ${event.environment}`;
+    case 'step.succeeded':
+      return `  ✓ ${event.action} ${event.address} (${event.durationMs} ms)`;
+    case 'step.failed':
+      return `  ✗ ${event.action} ${event.address}: ${event.error}`;
+    case 'step.skipped':
+      return `  - skipped ${event.address}: ${event.because} did not succeed`;
+    case 'step.retrying':
+      return `  … retry ${event.address} in ${event.delayMs} ms (attempt ${event.attempt}): ${event.error}`;
+    case 'progress':
+      return `  … ${event.address}: ${event.message}`;
+    default:
+      return undefined;
+  }
+}
