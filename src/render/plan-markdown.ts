@@ -66,7 +66,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   }
   if (omitted.length > 0) {
     const total = omitted.reduce((n, g) => n + g.changes.length, 0);
-    let note = `\n**${omitted.length} group(s) with ${total} change(s) are not shown here to keep this comment under ${Math.floor(budget / 1000)} KB.**`;
+    const note = `\n**${omitted.length} group(s) with ${total} change(s) are not shown here to keep this comment under ${Math.floor(budget / 1000)} KB.**`;
     const names = omitted.map((g) => `${groupTitle(g)} (${g.changes.length})`);
     let listed = '';
     for (const name of names) {

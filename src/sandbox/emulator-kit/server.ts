@@ -196,7 +196,7 @@ export class EmulatorServer {
     }
 
     this.#send(res, { method, path, query, route, fault: undefined }, reply);
-    log('replied', reply.status, route, undefined);
+    log('replied', reply.status, route, fault);
   }
 
   async #dispatch(req: IncomingMessage, method: string, path: string, query: URLSearchParams): Promise<Routed> {
