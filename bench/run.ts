@@ -3,9 +3,12 @@
  * Goals live here, not in timed tests: this machine is shared and noisy.
  */
 import { formatTable, peakRssMiB, type BenchRow } from './table.ts';
+import { benchEngine } from './engine.ts';
 import { benchValidate } from './validate.ts';
 
 const rows: BenchRow[] = [];
 rows.push(...(await benchValidate()));
 rows.push({ figure: 'validate: peak memory (RSS)', value: Math.round(peakRssMiB()), unit: 'MiB', bound: 400, goal: 'max' });
+rows.push(...(await benchEngine()));
+rows.push({ figure: 'engine: peak memory (RSS) after plan+apply of 9,000 resources', value: Math.round(peakRssMiB()), unit: 'MiB', bound: 400, goal: 'max' });
 console.log(formatTable(rows));

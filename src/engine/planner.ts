@@ -157,9 +157,14 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
         continue;
       }
       const liveComparable = comparableObserved(live, resolution, owned?.fingerprints ?? {}, input.fingerprints);
+      // A write-only field that is not a secret has no fingerprint to compare: it cannot be verified, not "changed".
+      for (const path of live.writeOnly ?? []) {
+        const declared = getPointer(resolution.comparable, path);
+        if (!resolution.sensitive.includes(path) && declared !== undefined) setPointer(liveComparable as JsonObject, path, declared);
+      }
       const fields = diffDeclared(resolution.comparable, liveComparable);
       const unverifiableFields = (live.writeOnly ?? [])
-        .filter((path) => resolution.sensitive.includes(path) && !fields.some((f) => f.path === path))
+        .filter((path) => getPointer(resolution.comparable, path) !== undefined && !fields.some((f) => f.path === path))
         .map((path): FieldChange => ({ path, sensitive: true, unverifiable: true }));
       unverifiable += unverifiableFields.length;
       const replaceOn = kindInfo.kind.replaceOn ?? [];

@@ -64,6 +64,14 @@ describe('planner', () => {
     expect(stateDump).not.toContain(CANARY);
   });
 
+  it('treats a write-only field that is not a secret as unverifiable, not as a change', async () => {
+    const w = await world();
+    await w.apply([resource('app', 'plain', { token: 'not-a-secret', n: 1 })]);
+    const { plan } = await w.plan([resource('app', 'plain', { token: 'not-a-secret', n: 1 })]);
+    expect(plan.changes[0]).toMatchObject({ action: 'noop', fields: [{ path: '/token', unverifiable: true }] });
+    expect(plan.summary.unverifiable).toBe(1);
+  });
+
   it('reports what it does not own and never deletes it', async () => {
     const w = await world();
     await w.apply([db()]);
