@@ -41,3 +41,26 @@ export function getPointer(value: JsonValue | undefined, pointer: string): JsonV
   }
   return node;
 }
+
+/**
+ * The declared structure filled with another object's values (a server's preview of it):
+ * extra fields of the source are dropped, secret and unknown leaves of the declared side kept.
+ */
+export function overlayDeclared(declared: JsonValue, source: JsonValue | undefined, keep: (leaf: JsonValue) => boolean): JsonValue {
+  if (keep(declared)) return declared;
+  if (isPlainObject(declared) && !isFingerprint(declared)) {
+    const from = isPlainObject(source) ? source : {};
+    const out: Record<string, JsonValue> = {};
+    for (const key of Object.keys(declared)) out[key] = overlayDeclared(declared[key]!, from[key], keep);
+    return out;
+  }
+  if (containsLeaf(declared, keep)) return declared;
+  return source === undefined ? declared : source;
+}
+
+function containsLeaf(value: JsonValue, keep: (leaf: JsonValue) => boolean): boolean {
+  if (keep(value)) return true;
+  if (Array.isArray(value)) return value.some((v) => containsLeaf(v, keep));
+  if (isPlainObject(value)) return Object.values(value).some((v) => containsLeaf(v, keep));
+  return false;
+}

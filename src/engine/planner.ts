@@ -4,12 +4,12 @@
  * is a plain-JSON Plan plus the context the applier needs to execute exactly that plan.
  */
 import { canonicalJson, sha256 } from '../diff/canonical.ts';
-import { diffDeclared, getPointer, isPlainObject } from '../diff/declared.ts';
+import { diffDeclared, getPointer, isFingerprint, isPlainObject, overlayDeclared } from '../diff/declared.ts';
 import { maskFieldChange, maskPaths, maskValue } from '../diff/mask.ts';
 import { parseAddress, type Address } from '../model/address.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Reporter } from '../model/events.ts';
-import { PLAN_FORMAT_VERSION, type Action, type Change, type FieldChange, type Plan, type PlanSummary, type UnmanagedResource } from '../model/plan.ts';
+import { KNOWN_AFTER_APPLY, PLAN_FORMAT_VERSION, type Action, type Change, type FieldChange, type Plan, type PlanSummary, type UnmanagedResource } from '../model/plan.ts';
 import type { Provider, ResourceKind } from '../model/provider.ts';
 import type { DesiredResource, JsonObject, JsonValue, ObservedResource } from '../model/resource.ts';
 import type { InventoryEntry, StateStore } from '../model/state.ts';
@@ -128,7 +128,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
   const outputs = (address: Address, name: string) => observed.get(address)?.outputs?.[name];
   const adopt = new Set(options.adopt ?? []);
   const changes: Change[] = [];
-  const fingerprintBasis: unknown[] = [];
+  const compared = new Map<Address, { desired: JsonValue; live?: JsonValue; sensitive: string[] }>();
   const vanished: Address[] = [];
   let unverifiable = 0;
 
@@ -149,7 +149,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
       const base = { address, provider, kind, scope: want.scope, environment: want.environment, venture: want.venture, dependsOn: [...want.dependsOn].sort(), source: want.source };
       if (!live) {
         changes.push({ ...base, action: 'create', after: maskValue(resolution.comparable), fields: [], reason: owned ? 'owned but missing from the live system: recreate' : undefined });
-        fingerprintBasis.push({ address, action: 'create', desired: resolution.comparable });
+        compared.set(address, { desired: resolution.comparable, sensitive: resolution.sensitive });
         continue;
       }
       if (!owned && !adopt.has(address) && !want.adopt) {
@@ -180,7 +180,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
         reason,
         irreversible: action === 'replace' && kindInfo.kind.irreversibleOnDelete ? [kindInfo.kind.irreversibleOnDelete] : undefined,
       });
-      fingerprintBasis.push({ address, action, desired: resolution.comparable, observed: project(liveComparable, resolution.comparable) });
+      compared.set(address, { desired: resolution.comparable, live: liveComparable, sensitive: resolution.sensitive });
       continue;
     }
 
@@ -196,8 +196,15 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
       reason: 'no longer in the config',
       irreversible: kindInfo.kind.irreversibleOnDelete ? [kindInfo.kind.irreversibleOnDelete] : undefined,
     });
-    fingerprintBasis.push({ address, action: 'delete', observed: maskPaths(live.state, kindInfo.kind.sensitivePaths ?? []) });
+    compared.set(address, { desired: null, live: maskPaths(live.state, kindInfo.kind.sensitivePaths ?? []), sensitive: [] });
   }
+
+  await previewChanges(changes, compared, kinds, limits, diagnostics, observed, desired);
+  const fingerprintBasis = changes.map((c) => {
+    const detail = compared.get(c.address);
+    const live = c.action === 'delete' ? detail?.live : c.action === 'create' ? undefined : project(detail?.live, detail?.desired ?? {});
+    return { address: c.address, action: c.action, desired: detail?.desired, observed: live };
+  });
 
   const unmanaged: UnmanagedResource[] = [...observed.values()]
     .filter((o) => !desired.has(o.address) && !inventory.has(o.address))
@@ -222,6 +229,42 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
     complete: failedScopes.size === 0,
   };
   return { plan, context: { desired, observed, inventory, vanished, kinds } };
+}
+
+/**
+ * Asks kinds that can preview (a server-side dry run) what they would store: an update whose
+ * only differences are server defaults becomes a no-op, and an object the server rejects is a
+ * plan error rather than an apply failure.
+ */
+async function previewChanges(
+  changes: Change[],
+  compared: Map<Address, { desired: JsonValue; live?: JsonValue; sensitive: string[] }>,
+  kinds: Map<string, { provider: Provider; kind: ResourceKind }>,
+  limits: Map<string, Semaphore>,
+  diagnostics: Diagnostic[],
+  observed: Map<Address, ObservedResource>,
+  desired: Map<Address, DesiredResource>,
+): Promise<void> {
+  const keep = (leaf: JsonValue) => isFingerprint(leaf) || leaf === KNOWN_AFTER_APPLY;
+  await Promise.all(changes.map(async (change, index) => {
+    if (change.action !== 'create' && change.action !== 'update') return;
+    const { provider, kind } = kinds.get(kindKey(change.provider, change.kind))!;
+    const detail = compared.get(change.address);
+    if (!kind.preview || !detail || !isPlainObject(detail.desired)) return;
+    try {
+      const previewed = await limits.get(provider.name)!.run(() => kind.preview!(change.address, detail.desired as JsonObject, observed.get(change.address)));
+      if (change.action !== 'update' || detail.live === undefined) return;
+      const settled = overlayDeclared(detail.desired, previewed, keep);
+      const fields = diffDeclared(settled, detail.live);
+      const kept = change.fields.filter((f) => f.unverifiable || fields.some((g) => g.path === f.path));
+      if (fields.length === 0 && change.reason === undefined) changes[index] = { ...change, action: 'noop', fields: kept };
+      else changes[index] = { ...change, fields: kept.length > 0 ? kept : change.fields };
+    } catch (error) {
+      const message = processRedactor.scrub(error instanceof Error ? error.message : String(error));
+      const source = desired.get(change.address)?.source;
+      diagnostics.push({ file: source?.file ?? '', line: source?.line ?? 1, column: 1, severity: 'error', code: 'provider.rejected', message: `${change.address}: ${message}`, hint: 'The live system refuses this object as declared; fix the config (the message above says what it rejects).' });
+    }
+  }));
 }
 
 /** Secret leaves of the live state as fingerprints: readable ones hashed now, write-only ones from the inventory. */

@@ -46,6 +46,12 @@ export interface ResourceKind {
   sensitivePaths?: string[];
   /** Why deleting this kind cannot be undone, shown on delete/replace. */
   irreversibleOnDelete?: string;
+  /**
+   * What the system would store for these declared fields (e.g. a server-side dry run), so that
+   * server defaults and canonical forms do not show as changes, and invalid objects fail at plan
+   * time. Secret (`{ $fp }`) and unknown leaves must come back unchanged.
+   */
+  preview?(address: Address, declared: JsonObject, observed?: ObservedResource): Promise<JsonObject>;
   /** Every resource of this kind in one scope: one list call, no per-item reads. */
   list(scope: string): Promise<ObservedResource[]>;
   apply(operation: ApplyOperation): Promise<ApplyResult>;
