@@ -3,11 +3,12 @@
  * failures into exit codes: 1 for a failed run, 2 for a usage error, never a stack trace.
  */
 import { UsageError, type Command, type CommandIO } from './cli/args.ts';
+import { netcheckCommand } from './cli/netcheck-command.ts';
 import { applyCommand, driftCommand, planCommand } from './cli/plan-command.ts';
 import { stateCommand } from './cli/state-command.ts';
 import { validateCommand } from './cli/validate.ts';
 
-const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand];
+const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

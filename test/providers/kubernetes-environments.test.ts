@@ -21,6 +21,7 @@ import { openSqliteStore } from '../../src/state/sqlite.ts';
 import { kubeconfigFile, kubeRequest, type KubeConnection } from '../harness/kube.ts';
 import { requireKube } from '../harness/services.ts';
 import { withEdit } from '../config/fixtures.ts';
+import { runCli } from '../cli/helpers.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const CANARY = 'canary-kube-5b1e0d-do-not-leak';
@@ -115,6 +116,24 @@ describe('Kubernetes environments on a real apiserver', () => {
     expect(kubectl('outsider', ['auth', 'can-i', '--list', '-n', 'development']).out).not.toMatch(/deployments/);
     expect(kubectl('developer', ['auth', 'can-i', 'get', 'secrets', '-n', 'development']).out.trim()).toBe('yes');
     expect(kubectl('developer', ['auth', 'can-i', 'get', 'secrets', '-n', 'production']).out.trim()).toBe('no');
+  });
+
+  it('stores policies exactly as declared (a typed serializer once dropped `from`)', async () => {
+    const live = await kubeRequest(kube, 'admin', 'GET', '/apis/networking.k8s.io/v1/namespaces/production/networkpolicies/allow-same-namespace');
+    expect(live.json<{ spec: unknown }>().spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] });
+  });
+
+  it('answers netcheck from the policies read back from the apiserver', () => {
+    const admin = kubeconfigFile(kube, 'admin');
+    const denied = runCli(['netcheck', '--kubeconfig', admin, '--from', 'development/app=web', '--to', 'production/app=api', '--port', '8080']);
+    expect(denied.status).toBe(1);
+    expect(denied.stdout).toContain('denied: development/app=web → production/app=api on TCP/8080');
+    expect(denied.stdout).toContain('decided by: development/allow-dns, development/allow-same-namespace, development/default-deny, production/allow-monitoring-from-system, production/allow-same-namespace, production/default-deny');
+    const allowed = runCli(['netcheck', '--kubeconfig', admin, '--from', 'system/app=prometheus', '--to', 'production/app=api', '--port', '9090']);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('decided by: production/allow-monitoring-from-system, system/allow-prometheus-scrape');
+    expect(runCli(['netcheck', '--kubeconfig', admin, '--from', 'staging', '--to', 'kube-system/k8s-app=kube-dns', '--port', '53', '--protocol', 'udp']).status).toBe(0);
+    expect(runCli(['netcheck', '--kubeconfig', admin, '--from', 'staging', '--to', 'production', '--port', 'http']).status).toBe(2);
   });
 
   it('plans exactly an edited quota field, and the reverted config restores it', async () => {

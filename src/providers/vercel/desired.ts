@@ -22,8 +22,7 @@ export function compileVercel(
   if (!vercel) return [];
   const venture = doc.metadata.name;
   const project = vercelProjectName(doc);
-  const ventureEnvs = new Set(doc.spec!.environments);
-  const targets = [...environmentsByTarget.entries()].filter(([, env]) => ventureEnvs.has(env));
+  const targets = ventureTargets(doc, environmentsByTarget);
   // The project spans environments; it is locked and counted with the one production deploys to.
   const homeEnvironment = targets.find(([t]) => t === 'production')?.[1] ?? doc.spec!.environments[0]!;
   const at = (path: (string | number)[]) => ({ file: source.file, line: source.line(path) });
@@ -43,27 +42,21 @@ export function compileVercel(
     spec: projectSpec, dependsOn: [], protected: hasDomain, source: at(['spec', 'vercel', 'project']),
   }];
 
-  vercel.env?.forEach((variable, i) => {
-    const variableTargets = variable.targets ?? targets.map(([t]) => t);
-    for (const target of variableTargets) {
-      const environment = environmentsByTarget.get(target);
-      if (!environment || !ventureEnvs.has(environment)) continue;
-      const { value, dependsOn } = envValue(variable, doc, environment);
-      const slot = variable.gitBranch ? `${target}-${variable.gitBranch.replace(/[^A-Za-z0-9._-]/g, '_')}` : target;
-      out.push({
-        address: address('vercel', project, 'env', slot, variable.key), provider: 'vercel', kind: 'env', scope: project, environment, venture,
-        spec: {
-          key: variable.key,
-          target: [target],
-          type: variable.sensitive ? 'sensitive' : 'encrypted',
-          value,
-          comment: variable.description,
-          ...(variable.gitBranch ? { gitBranch: variable.gitBranch } : {}),
-        },
-        dependsOn: [projectAddress, ...dependsOn], source: at(['spec', 'vercel', 'env', i]),
-      });
-    }
-  });
+  for (const { variable, index, target, environment, address: envAddress } of envSlots(doc, environmentsByTarget)) {
+    const { value, dependsOn } = envValue(variable, doc, environment);
+    out.push({
+      address: envAddress, provider: 'vercel', kind: 'env', scope: project, environment, venture,
+      spec: {
+        key: variable.key,
+        target: [target],
+        type: envType(variable, target),
+        value,
+        comment: variable.description,
+        ...(variable.gitBranch ? { gitBranch: variable.gitBranch } : {}),
+      },
+      dependsOn: [projectAddress, ...dependsOn], source: at(['spec', 'vercel', 'env', index]),
+    });
+  }
 
   vercel.domains?.forEach((domain, i) => {
     const apex = domain.name;
@@ -76,9 +69,8 @@ export function compileVercel(
     out.push({ ...base, address: wwwAddress, spec: { name: www, redirect: redirect === 'www-to-apex' ? apex : null, redirectStatusCode: redirect === 'www-to-apex' ? 308 : null }, dependsOn: [projectAddress, ...(redirect === 'www-to-apex' ? [apexAddress] : [])] });
     if (domain.dns?.mode === 'vercel') {
       domain.dns.records?.forEach((record, j) => {
-        const id = `${record.type}-${record.name || '@'}-${createHash('sha256').update(record.value).digest('hex').slice(0, 8)}`;
         out.push({
-          address: address('vercel', apex, 'dns-record', id), provider: 'vercel', kind: 'dns-record', scope: apex, environment: homeEnvironment, venture,
+          address: address('vercel', apex, 'dns-record', dnsRecordId(record.type, record.name, record.value)), provider: 'vercel', kind: 'dns-record', scope: apex, environment: homeEnvironment, venture,
           spec: { type: record.type, name: record.name, value: record.value, ttl: record.ttl ?? 60, ...(record.priority !== undefined ? { mxPriority: record.priority } : {}) },
           dependsOn: [apexAddress], source: at(['spec', 'vercel', 'domains', i, 'dns', 'records', j]),
         });
@@ -86,6 +78,63 @@ export function compileVercel(
     }
   });
   return out;
+}
+
+/** The Vercel targets a venture deploys to, with the platform environment behind each. */
+export function ventureTargets(doc: VentureDoc, environmentsByTarget: Map<VercelTarget, string>): [VercelTarget, string][] {
+  const ventureEnvs = new Set(doc.spec?.environments ?? []);
+  return [...environmentsByTarget.entries()].filter(([, env]) => ventureEnvs.has(env));
+}
+
+export interface EnvSlot {
+  variable: EnvVarSpec;
+  /** Position in `spec.vercel.env`, for source lines. */
+  index: number;
+  target: VercelTarget;
+  environment: string;
+  /** `vercel/<project>/env/<target or target-branch>/<KEY>`: one resource per variable and target. */
+  address: Address;
+}
+
+/** Every (variable, target) pair a venture declares: the env resources, and what other views (redeploy, .env.example) key on. */
+export function envSlots(doc: VentureDoc, environmentsByTarget: Map<VercelTarget, string>): EnvSlot[] {
+  const vercel = doc.spec?.vercel;
+  if (!vercel) return [];
+  const project = vercelProjectName(doc);
+  const ventureEnvs = new Set(doc.spec!.environments);
+  const defaults = ventureTargets(doc, environmentsByTarget).map(([t]) => t);
+  const out: EnvSlot[] = [];
+  vercel.env?.forEach((variable, index) => {
+    for (const target of variable.targets ?? defaults) {
+      const environment = environmentsByTarget.get(target);
+      if (!environment || !ventureEnvs.has(environment)) continue;
+      out.push({ variable, index, target, environment, address: address('vercel', project, 'env', envSlotName(target, variable.gitBranch), variable.key) });
+    }
+  });
+  return out;
+}
+
+/** The address part for a target, or a target and git branch (`preview-feature_x`). */
+export function envSlotName(target: string, gitBranch?: string | null): string {
+  return gitBranch ? `${target}-${gitBranch.replace(/[^A-Za-z0-9._-]/g, '_')}` : target;
+}
+
+/**
+ * Vercel refuses sensitive variables for the development target (local `vercel env pull` must
+ * read them), so there a secret is stored encrypted; Shipyard still masks and fingerprints it.
+ */
+export function envType(variable: EnvVarSpec, target: VercelTarget): 'sensitive' | 'encrypted' {
+  return variable.sensitive && target !== 'development' ? 'sensitive' : 'encrypted';
+}
+
+/** Env resources whose value change should redeploy production (`redeploy: true`); give them to createVercelProvider. */
+export function redeployAddresses(doc: VentureDoc, environmentsByTarget: Map<VercelTarget, string>): Address[] {
+  return envSlots(doc, environmentsByTarget).filter((s) => s.variable.redeploy === true).map((s) => s.address);
+}
+
+/** The last part of a DNS record's address: type, name and a hash of the value (a new value is a new record). */
+export function dnsRecordId(type: string, name: string, value: string): string {
+  return `${type}-${name || '@'}-${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
 }
 
 function envValue(variable: EnvVarSpec, doc: VentureDoc, environment: string): { value: SpecValue; dependsOn: Address[] } {
