@@ -15,6 +15,9 @@ import type { Provider } from '../model/provider.ts';
 import { Sensitive } from '../model/sensitive.ts';
 import type { StateStore } from '../model/state.ts';
 import { compileDesiredState, type DesiredState } from '../providers/desired-state.ts';
+import { KubeClient } from '../providers/kubernetes/client.ts';
+import { createKubernetesProvider } from '../providers/kubernetes/provider.ts';
+import { openKubernetesStore } from '../providers/kubernetes/state-store.ts';
 import { openSandbox } from '../sandbox/sandbox.ts';
 import { Fingerprinter } from '../secrets/fingerprint.ts';
 import { processRedactor } from '../secrets/redact.ts';
@@ -44,9 +47,10 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
   if (hasErrors(config.diagnostics)) return { ok: false, diagnostics: config.diagnostics };
   const env = io.env;
   const stateDir = path.join(root, '.shipyard');
-  const mode = (env.SHIPYARD_PROVIDERS ?? 'sandbox') === 'sandbox' ? 'sandbox' : 'live';
-  if (mode !== 'sandbox') throw new Error(`SHIPYARD_PROVIDERS=${env.SHIPYARD_PROVIDERS}: only the built-in sandbox is available in this version; unset it to use the sandbox`);
+  const modes = providerModes(env.SHIPYARD_PROVIDERS);
+  const mode = Object.values(modes).every((m) => m === 'sandbox') ? 'sandbox' : 'live';
   const sandbox = openSandbox(env.SHIPYARD_SANDBOX_DIR ?? path.join(stateDir, 'sandbox'));
+  const providers: Provider[] = sandbox.providers.map((p) => (modes[p.name] === 'live' ? liveProvider(p.name, env) : p));
   const fromEnv = secretsFromEnv(env);
   const secrets: SecretSource = {
     lookup(name) {
@@ -57,11 +61,11 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
       return new Sensitive(standIn);
     },
   };
-  const store = await openStore(env.SHIPYARD_STATE, stateDir);
+  const store = await openStore(env.SHIPYARD_STATE, stateDir, env);
   return {
     ok: true,
     workspace: {
-      root, config, desired: compileDesiredState(config), providers: sandbox.providers, store, secrets,
+      root, config, desired: compileDesiredState(config), providers, store, secrets,
       fingerprints: new Fingerprinter(fingerprintKey(env, stateDir)),
       revision: env.GITHUB_SHA ?? gitHead(root), actor: env.GITHUB_ACTOR ?? env.USER ?? 'shipyard', mode,
       close: () => store.close(),
@@ -69,11 +73,43 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
   };
 }
 
-async function openStore(setting: string | undefined, stateDir: string): Promise<StateStore> {
+const providerNames = ['kubernetes', 'vercel', 'supabase'];
+
+/** `sandbox` (default), `live`, or per provider: `kubernetes=live,vercel=sandbox`. Never a silent fallback. */
+function providerModes(setting: string | undefined): Record<string, 'live' | 'sandbox'> {
+  const modes: Record<string, 'live' | 'sandbox'> = Object.fromEntries(providerNames.map((n) => [n, 'sandbox']));
+  const text = (setting ?? 'sandbox').trim();
+  if (text === 'sandbox' || text === 'live') return Object.fromEntries(providerNames.map((n) => [n, text]));
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=').map((s) => s.trim());
+    if (!name || !providerNames.includes(name) || (value !== 'live' && value !== 'sandbox')) {
+      throw new Error(`SHIPYARD_PROVIDERS: expected sandbox, live, or NAME=live|sandbox for ${providerNames.join(', ')} (got ${JSON.stringify(part)})`);
+    }
+    modes[name] = value;
+  }
+  return modes;
+}
+
+function liveProvider(name: string, env: NodeJS.ProcessEnv): Provider {
+  if (name === 'kubernetes') {
+    const kubeconfig = env.SHIPYARD_KUBECONFIG ?? env.KUBECONFIG;
+    if (!kubeconfig) throw new Error('kubernetes=live needs a cluster: set KUBECONFIG (and SHIPYARD_KUBE_CONTEXT to pick a context)');
+    return createKubernetesProvider({ kubeconfig, ...(env.SHIPYARD_KUBE_CONTEXT ? { context: env.SHIPYARD_KUBE_CONTEXT } : {}) });
+  }
+  throw new Error(`${name}=live is not available in this version; use ${name}=sandbox`);
+}
+
+async function openStore(setting: string | undefined, stateDir: string, env: NodeJS.ProcessEnv): Promise<StateStore> {
   if (!setting) return openSqliteStore(path.join(stateDir, 'state.db'));
   if (setting.startsWith('postgres://') || setting.startsWith('postgresql://')) return openPostgresStore(setting);
   if (setting.startsWith('sqlite:')) return openSqliteStore(setting.slice('sqlite:'.length));
-  throw new Error(`SHIPYARD_STATE must be sqlite:PATH or a postgres:// URL (got ${processRedactor.scrub(setting)})`);
+  if (setting === 'kubernetes' || setting.startsWith('kubernetes:')) {
+    const kubeconfig = env.SHIPYARD_KUBECONFIG ?? env.KUBECONFIG;
+    if (!kubeconfig) throw new Error('SHIPYARD_STATE=kubernetes needs a cluster: set KUBECONFIG');
+    const namespace = setting.slice('kubernetes:'.length) || undefined;
+    return openKubernetesStore(new KubeClient({ kubeconfig, ...(env.SHIPYARD_KUBE_CONTEXT ? { context: env.SHIPYARD_KUBE_CONTEXT } : {}) }), { namespace });
+  }
+  throw new Error(`SHIPYARD_STATE must be sqlite:PATH, a postgres:// URL or kubernetes[:NAMESPACE] (got ${processRedactor.scrub(setting)})`);
 }
 
 /** The operator's key in CI; in the sandbox a local one, created once with mode 600. */

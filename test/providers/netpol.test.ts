@@ -34,7 +34,6 @@ const docsExample: NetworkPolicy = {
 };
 const docs = (...extra: NetworkPolicy[]): Cluster => ({ policies: [docsExample, ...extra], namespaces: { default: { project: 'default' }, myproject: { project: 'myproject' }, other: { user: 'alice' } } });
 const policy = (name: string, spec: NetworkPolicy['spec'], namespace = 'default'): NetworkPolicy => ({ metadata: { name, namespace }, spec });
-const db = { namespace: 'default', labels: { role: 'db' } };
 
 type Case = [name: string, cluster: () => Cluster, from: string, to: string, port: number, protocol: string, allowed: boolean, decidedBy?: string[]];
 const repo = async () => clusterFrom((await readConfigFiles(repoRoot)).filter((f) => f.path.startsWith('environments/')));
