@@ -105,6 +105,14 @@ function observe(info: KindInfo, namespace: string, object: KubeObject): Observe
   return { address: `kubernetes/${namespace}/${info.kind}/${name}` as Address, id: object.metadata?.uid, state };
 }
 
+/** The full manifest of a desired resource, as `kubectl apply -f` would take it (for comparisons and docs). */
+export function manifest(address: Address, spec: SpecLike): KubeObject {
+  const { kind } = parseAddress(address);
+  const info = kubernetesKinds.find((k) => k.kind === kind);
+  if (!info) throw new Error(`${address}: not a Kubernetes kind Shipyard manages`);
+  return toObject(info, address, spec, undefined);
+}
+
 /** The object to apply: identity from the address, declared fields from the spec, secrets revealed here and only here. */
 function toObject(info: KindInfo, address: Address, spec: SpecLike, observed: ObservedResource | undefined, options: { placeholders?: boolean } = {}): KubeObject {
   const { scope, name } = parseAddress(address);
