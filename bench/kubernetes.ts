@@ -52,7 +52,7 @@ export async function benchKubernetes(): Promise<BenchRow[]> {
 
     started = performance.now();
     try {
-      execFileSync('kubectl', ['--kubeconfig', kubeconfigFile(cluster, 'admin'), 'diff', '--server-side', '--field-manager=shipyard', '--force-conflicts', '-f', path.join(dir, 'manifests.json')], { stdio: 'pipe' });
+      execFileSync('kubectl', ['--kubeconfig', kubeconfigFile(cluster.connectionInfo, 'admin'), 'diff', '--server-side', '--field-manager=shipyard', '--force-conflicts', '-f', path.join(dir, 'manifests.json')], { stdio: 'pipe' });
     } catch (error) {
       if ((error as { status?: number }).status !== 1) throw error; // 1 means "differences found"
     }

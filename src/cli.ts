@@ -7,8 +7,9 @@ import { netcheckCommand } from './cli/netcheck-command.ts';
 import { applyCommand, driftCommand, planCommand } from './cli/plan-command.ts';
 import { stateCommand } from './cli/state-command.ts';
 import { validateCommand } from './cli/validate.ts';
+import { verifyCommand } from './cli/verify-command.ts';
 
-const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand];
+const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand, verifyCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -70,6 +70,13 @@ describe('shipyard CLI with the Kubernetes provider live', () => {
     expect(stale.stderr).toContain('the plan changed since it was reviewed');
   });
 
+  it('verify stops with a clear reason on a cluster without nodes', () => {
+    const result = runCli(['verify', '--root', root, '--env', 'staging', '--timeout', '2', '--kubeconfig', kubeconfigFile(kube, 'admin')], { env });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`is still Pending after 2 s: the cluster needs schedulable nodes`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('lists the inventory and shows the journal from the state in the cluster', () => {
     const list = runCli(['state', 'list', '--root', root, '--env', 'production'], { env });
     expect(list.status).toBe(0);

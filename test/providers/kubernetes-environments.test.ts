@@ -123,6 +123,19 @@ describe('Kubernetes environments on a real apiserver', () => {
     expect(live.json<{ spec: unknown }>().spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] });
   });
 
+  it('documents access with commands whose expected answers the cluster confirms', async () => {
+    const { environmentAccess } = await import('../../src/providers/kubernetes/access.ts');
+    const config = loadConfigFiles(repoRoot, files);
+    for (const { doc } of config.environments) {
+      const access = environmentAccess(doc);
+      const developers = access.groups.find((g) => g.group === 'app-developers')!;
+      for (const check of developers.checks.filter((c) => c.command.startsWith('kubectl auth can-i get') || c.command.startsWith('kubectl auth can-i create'))) {
+        const answer = kubectl('developer', check.command.split(' ').slice(1)).out.trim();
+        expect(answer, `${doc.metadata.name}: ${check.command}`).toBe(check.expected);
+      }
+    }
+  });
+
   it('answers netcheck from the policies read back from the apiserver', () => {
     const admin = kubeconfigFile(kube, 'admin');
     const denied = runCli(['netcheck', '--kubeconfig', admin, '--from', 'development/app=web', '--to', 'production/app=api', '--port', '8080']);
