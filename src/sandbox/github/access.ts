@@ -1,6 +1,6 @@
 import { BearerAuth, type AuthResult } from '../emulator-kit/bearer-auth.ts';
 import { fail, notFound } from './errors.ts';
-import { PERMISSIONS, fullName, type Access, type GitHubStore, type Permission, type RepoRecord, type UserRecord } from './store.ts';
+import { fullName, type Access, type GitHubStore, type Permission, type RepoRecord, type UserRecord } from './store.ts';
 
 /** A GITHUB_TOKEN-style permission map; unlisted permissions are `none`, `metadata` is always readable. */
 export type PermissionMap = Partial<Record<Permission, Access>>;
@@ -61,10 +61,14 @@ export class TokenGrants {
     return [...this.#tokens.keys()];
   }
 
+  find(token: string | undefined): UserRecord | undefined {
+    return this.#tokens.get(token ?? '')?.user;
+  }
+
   userOf(token: string | undefined): UserRecord {
-    const entry = this.#tokens.get(token ?? '');
-    if (!entry) throw new Error('request reached a handler without a known token');
-    return entry.user;
+    const user = this.find(token);
+    if (!user) throw new Error('request reached a handler without a known token');
+    return user;
   }
 
   access(token: string | undefined, repo: RepoRecord, permission: Permission): Access {
@@ -88,8 +92,4 @@ export class TokenGrants {
     const who = user.type === 'Bot' ? 'integration' : 'personal access token';
     fail(403, `Resource not accessible by ${who}`, {}, { 'x-accepted-github-permissions': accepted.map((p) => `${p}=${level}`).join('; ') });
   }
-}
-
-export function isPermission(v: string): v is Permission {
-  return (PERMISSIONS as readonly string[]).includes(v);
 }

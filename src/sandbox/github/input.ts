@@ -92,11 +92,10 @@ export function checkMaxItems(items: readonly unknown[] | undefined, max: number
   if (items !== undefined && items.length > max) invalidRequest(`No more than ${max} items are allowed; ${items.length} were supplied.`);
 }
 
+/** List filters: GitHub ignores values it does not know and uses the default. */
 export function queryEnum<T extends string>(q: URLSearchParams, key: string, allowed: readonly T[], fallback: T): T {
   const v = q.get(key);
-  if (v === null || v === '') return fallback;
-  if (!allowed.includes(v as T)) fail(422, 'Validation Failed', { errors: [{ resource: 'Search', field: key, code: 'invalid', value: v }] });
-  return v as T;
+  return v !== null && allowed.includes(v as T) ? (v as T) : fallback;
 }
 
 /** `since` filters: ISO 8601; anything else is ignored by GitHub rather than rejected. */

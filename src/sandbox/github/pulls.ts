@@ -3,7 +3,7 @@ import { commitsBetween, diffTrees, mergeBase, requireCommit, treeAt } from './c
 import { created, intParam, repoOperation, type GitHubContext } from './context.ts';
 import { fail, notFound, validationFailed } from './errors.ts';
 import { bodyObject, optBoolean, optEnum, optNullableString, optString, queryEnum } from './input.ts';
-import { checkBodyLength, closeIssue, commentCount, newIssue, reopenIssue, requireIssue } from './issues.ts';
+import { checkBodyLength, closeIssue, commentCount, newIssue, reopenIssue } from './issues.ts';
 import { paginate } from './pagination.ts';
 import { repoApi } from './render-repo.ts';
 import { renderDiffEntry, renderPull, renderReview, type PullStats } from './render.ts';
@@ -57,7 +57,8 @@ export function newPull(
   repo: RepoRecord,
   init: { title: string; body: string | null; user: UserRecord; headRef: string; headSha: string; baseRef: string; draft: boolean; files?: DiffFile[]; maintainerCanModify?: boolean },
 ): PullIssue {
-  const baseTip = repo.branches.get(init.baseRef) ?? fail(422, `base branch ${init.baseRef} does not exist`);
+  const baseTip = repo.branches.get(init.baseRef);
+  if (baseTip === undefined) throw new Error(`${repo.owner.login}/${repo.name}: base branch ${init.baseRef} does not exist`);
   const pull: PullRecord = {
     headRef: init.headRef,
     headSha: init.headSha,

@@ -136,6 +136,7 @@ export function renderPull(urls: Urls, repo: RepoRecord, issue: IssueRecord, pul
   const html = `${repoHtml(urls, repo)}/pull/${issue.number}`;
   const out: Json = {
     url: pu,
+    // A pull request has an id of its own, distinct from its issue's.
     id: issue.id + 500_000_000,
     node_id: nodeId('PR', issue.id),
     html_url: html,
