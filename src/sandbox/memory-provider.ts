@@ -45,6 +45,8 @@ export class MemoryProvider implements Provider {
   readonly kinds: ResourceKind[];
   readonly concurrency: number;
   readonly objects = new Map<string, StoredObject>();
+  /** Object ids by `kind/scope`: a list reads one scope without scanning every object. */
+  readonly #byScope = new Map<string, Set<string>>();
   readonly calls = { list: 0, create: 0, update: 0, delete: 0 };
   /** Highest number of writes in flight at once (the contract checks the bound). */
   maxInFlight = 0;
@@ -83,9 +85,23 @@ export class MemoryProvider implements Provider {
 
   /** Someone else's object, created behind Shipyard's back. */
   createUnowned(address: Address, state: JsonObject): void {
-    const id = randomUUID();
-    this.objects.set(id, { id, address, state, outputs: {} });
+    this.#store({ id: randomUUID(), address, state, outputs: {} });
     this.#save();
+  }
+
+  #store(object: StoredObject): void {
+    this.objects.set(object.id, object);
+    const { provider, kind, scope } = parseAddress(object.address);
+    if (provider !== this.name) return;
+    const key = `${kind}/${scope}`;
+    if (!this.#byScope.has(key)) this.#byScope.set(key, new Set());
+    this.#byScope.get(key)!.add(object.id);
+  }
+
+  #remove(object: StoredObject): void {
+    this.objects.delete(object.id);
+    const { kind, scope } = parseAddress(object.address);
+    this.#byScope.get(`${kind}/${scope}`)?.delete(object.id);
   }
 
   /** A hand edit in the live system. */
@@ -109,9 +125,8 @@ export class MemoryProvider implements Provider {
         await this.#delay();
         this.#maybeFail({ action: 'list', scope });
         const out: ObservedResource[] = [];
-        for (const object of this.objects.values()) {
-          const parts = parseAddress(object.address);
-          if (parts.scope !== scope || parts.kind !== options.kind || parts.provider !== this.name) continue;
+        for (const id of this.#byScope.get(`${options.kind}/${scope}`) ?? []) {
+          const object = this.objects.get(id)!;
           const state = structuredClone(object.state);
           const writeOnly = typeof options.writeOnly === 'function' ? options.writeOnly(state) : options.writeOnly;
           for (const path of writeOnly ?? []) deletePointer(state, path);
@@ -143,7 +158,7 @@ export class MemoryProvider implements Provider {
     const existing = op.observed?.id ? this.objects.get(op.observed.id) : undefined;
     if (op.action === 'delete') {
       if (!existing) throw new Error(`${op.address}: not found`);
-      this.objects.delete(existing.id);
+      this.#remove(existing);
       return {};
     }
     if (op.action === 'update') {
@@ -156,7 +171,7 @@ export class MemoryProvider implements Provider {
     for (const [name, value] of Object.entries(options.outputs?.(op.address, id) ?? {})) {
       outputs[name] = { value: isSensitive(value) ? value.reveal() : value, sensitive: isSensitive(value) };
     }
-    this.objects.set(id, { id, address: op.address, state: mergeSpec({}, op.spec!), outputs });
+    this.#store({ id, address: op.address, state: mergeSpec({}, op.spec!), outputs });
     const exposed: Record<string, string | Sensitive<string>> = {};
     for (const [name, output] of Object.entries(outputs)) exposed[name] = output.sensitive ? new Sensitive(output.value) : output.value;
     return { id, outputs: exposed };
@@ -176,7 +191,7 @@ export class MemoryProvider implements Provider {
   #load(): void {
     try {
       const saved = JSON.parse(readFileSync(this.#file!, 'utf8')) as StoredObject[];
-      for (const object of saved) this.objects.set(object.id, object);
+      for (const object of saved) this.#store(object);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }

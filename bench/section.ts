@@ -1,0 +1,12 @@
+/** One bench section in its own process; prints its rows as JSON, with its own peak memory. */
+import { benchEngine } from './engine.ts';
+import { benchKubernetes } from './kubernetes.ts';
+import { peakRssMiB, type BenchRow } from './table.ts';
+import { benchValidate } from './validate.ts';
+
+const section = process.argv[2];
+const run: Record<string, () => Promise<BenchRow[]>> = { validate: benchValidate, engine: benchEngine, kubernetes: benchKubernetes };
+if (!section || !run[section]) throw new Error(`unknown bench section ${section}; one of ${Object.keys(run).join(', ')}`);
+const rows = await run[section]();
+rows.push({ figure: `${section}: peak memory of the section (RSS)`, value: Math.round(peakRssMiB()), unit: 'MiB', bound: 400, goal: 'max' });
+process.stdout.write(JSON.stringify(rows));
