@@ -10,12 +10,22 @@ export async function openSqliteStore(file: string, options: { now?: () => Date 
   // Several processes may share the file (a CLI beside a running apply): wait for locks instead of failing.
   db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;');
   let depth = 0;
+  // Prepared statements hold native memory the garbage collector cannot see: prepare each SQL text once.
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   const driver: SqlDriver = {
     name: `sqlite:${file}`,
     autoIncrementId: 'INTEGER PRIMARY KEY AUTOINCREMENT',
     async query(sql, params = []) {
       // SQLite binds `?N` by position; `$N` would be a named parameter.
-      const statement = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      const statement = prepare(sql);
       if (/^\s*(SELECT|WITH)|RETURNING/i.test(sql)) return statement.all(...(params as never[])) as Record<string, unknown>[];
       statement.run(...(params as never[]));
       return [];
