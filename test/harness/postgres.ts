@@ -267,15 +267,16 @@ async function startServer(
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
-      if (!exited) {
-        // SIGINT = fast shutdown: disconnects clients instead of waiting for them (SIGTERM).
-        child.kill('SIGINT');
-        const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000).unref());
-        if ((await Promise.race([exit.then(() => 'exited' as const), timer])) === 'timeout') {
-          child.kill('SIGKILL');
-          await exit;
-        }
+      // Smart shutdown first: pg's pool.end() resolves before its clients' sockets close, and a
+      // fast shutdown would answer those closing clients with FATAL 57P01, an unhandled 'error'
+      // in the test process. Clients still connected after the grace period get fast, then kill.
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
+        if (exited) break;
+        child.kill(signal);
+        const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000).unref());
+        await Promise.race([exit, timer]);
       }
+      await exit;
       rmSync(o.tmpDir, { recursive: true, force: true });
     })();
     return stopped;

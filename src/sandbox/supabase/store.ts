@@ -111,6 +111,8 @@ export interface ProjectRecord {
   /** Test hook: a status that wins over the computed one (e.g. INACTIVE for a paused project). */
   statusOverride: ProjectStatus | undefined;
   readonly jwtSecret: string;
+  /** sha256 of db_pass: the emulator never needs the password itself. */
+  readonly dbPassDigest: string;
   readonly apiKeys: ApiKeyRecord[];
   legacyKeysEnabled: boolean;
   /** Raw auth config: plaintext secrets; only fields that were ever set are present. */
@@ -120,7 +122,7 @@ export interface ProjectRecord {
   readonly network: NetworkRestrictionsRecord;
   database: DatabaseState;
   /** Settles when the database is created (or failed); never rejects. */
-  readonly databaseReady: Promise<void>;
+  databaseReady: Promise<void>;
 }
 
 export class SupabaseStore {
