@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeClient } from '../../src/providers/kubernetes/client.ts';
 import { openKubernetesStore } from '../../src/providers/kubernetes/state-store.ts';
+import { openPostgresStore } from '../../src/state/postgres.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
-import { requireKube } from '../harness/services.ts';
+import { createDatabase } from '../harness/postgres.ts';
+import { requireKube, requirePostgres } from '../harness/services.ts';
 import { stateStoreContract } from './state-store-contract.ts';
 
 stateStoreContract('sqlite', {
@@ -27,6 +29,26 @@ stateStoreContract('kubernetes (ConfigMaps and Leases on the real apiserver)', {
       shared: (o) => openKubernetesStore(client(), { namespace, ...(o ?? options) }),
       cleanup: async () => {
         await client().delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+      },
+    };
+  },
+});
+
+stateStoreContract('postgres (real PostgreSQL 15)', {
+  async open(options) {
+    const url = await createDatabase(requirePostgres(), `state_${Math.random().toString(36).slice(2, 8)}`);
+    const store = await openPostgresStore(url, options);
+    const others: { close(): Promise<void> }[] = [];
+    return {
+      store,
+      shared: async (o) => {
+        const other = await openPostgresStore(url, o ?? options);
+        others.push(other);
+        return other;
+      },
+      cleanup: async () => {
+        await store.close();
+        for (const other of others) await other.close().catch(() => undefined);
       },
     };
   },
