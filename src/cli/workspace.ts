@@ -18,6 +18,9 @@ import { compileDesiredState, type DesiredState } from '../providers/desired-sta
 import { KubeClient } from '../providers/kubernetes/client.ts';
 import { createKubernetesProvider } from '../providers/kubernetes/provider.ts';
 import { openKubernetesStore } from '../providers/kubernetes/state-store.ts';
+import { redeployAddresses } from '../providers/vercel/desired.ts';
+import { environmentsByTarget } from '../providers/vercel/env-example.ts';
+import { createVercelProvider } from '../providers/vercel/provider.ts';
 import { openSandbox } from '../sandbox/sandbox.ts';
 import { Fingerprinter } from '../secrets/fingerprint.ts';
 import { processRedactor } from '../secrets/redact.ts';
@@ -50,7 +53,7 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
   const modes = providerModes(env.SHIPYARD_PROVIDERS);
   const mode = Object.values(modes).every((m) => m === 'sandbox') ? 'sandbox' : 'live';
   const sandbox = openSandbox(env.SHIPYARD_SANDBOX_DIR ?? path.join(stateDir, 'sandbox'));
-  const providers: Provider[] = sandbox.providers.map((p) => (modes[p.name] === 'live' ? liveProvider(p.name, env) : p));
+  const providers: Provider[] = sandbox.providers.map((p) => (modes[p.name] === 'live' ? liveProvider(p.name, env, config) : p));
   const fromEnv = secretsFromEnv(env);
   const secrets: SecretSource = {
     lookup(name) {
@@ -90,11 +93,21 @@ function providerModes(setting: string | undefined): Record<string, 'live' | 'sa
   return modes;
 }
 
-function liveProvider(name: string, env: NodeJS.ProcessEnv): Provider {
+function liveProvider(name: string, env: NodeJS.ProcessEnv, config: LoadedConfig): Provider {
   if (name === 'kubernetes') {
     const kubeconfig = env.SHIPYARD_KUBECONFIG ?? env.KUBECONFIG;
     if (!kubeconfig) throw new Error('kubernetes=live needs a cluster: set KUBECONFIG (and SHIPYARD_KUBE_CONTEXT to pick a context)');
     return createKubernetesProvider({ kubeconfig, ...(env.SHIPYARD_KUBE_CONTEXT ? { context: env.SHIPYARD_KUBE_CONTEXT } : {}) });
+  }
+  if (name === 'vercel') {
+    if (!env.VERCEL_TOKEN) throw new Error('vercel=live needs VERCEL_TOKEN (and VERCEL_TEAM_ID for a team)');
+    const byTarget = environmentsByTarget(config.environments.map((e) => e.doc));
+    return createVercelProvider({
+      token: env.VERCEL_TOKEN,
+      ...(env.VERCEL_TEAM_ID ? { teamId: env.VERCEL_TEAM_ID } : {}),
+      ...(env.VERCEL_API_URL ? { serverURL: env.VERCEL_API_URL } : {}),
+      redeploy: config.ventures.flatMap((v) => (v.doc.spec ? redeployAddresses(v.doc, byTarget) : [])),
+    });
   }
   throw new Error(`${name}=live is not available in this version; use ${name}=sandbox`);
 }

@@ -202,8 +202,9 @@ async function executeStep(change: Change, step: StepContext): Promise<void> {
     }
   }
   const desired = context.desired.get(address)!;
-  // A replace re-creates: secrets generated for the old resource are generated anew.
-  const stored = change.action === 'replace' ? {} : (owned?.fingerprints ?? {});
+  const creating = change.action === 'create' || change.action === 'replace';
+  // Anything created anew (a replace, or an owned resource that vanished) gets freshly generated secrets.
+  const stored = creating ? {} : (owned?.fingerprints ?? {});
   const { spec, fingerprints } = resolveForApply(desired.spec, { secrets: input.secrets, fingerprints: input.fingerprints, outputs: step.outputs, stored, address });
   const entry: InventoryEntry = {
     address,
@@ -216,7 +217,6 @@ async function executeStep(change: Change, step: StepContext): Promise<void> {
     status: 'pending',
     updatedAt: now(),
   };
-  const creating = change.action === 'create' || change.action === 'replace';
   if (creating) await store.putInventory([entry]); // claim before the write: a crash after it leaves an owned resource, never an orphan
   const result = await withRetries(address, step, () =>
     step.kindApply({ action: creating ? 'create' : 'update', address, scope, spec, observed: creating ? undefined : observed }),

@@ -35,6 +35,8 @@ export interface PlanOptions {
   /** Share of an environment's owned resources that may be deleted or replaced in one plan. */
   deleteThreshold?: number;
   allowDestructive?: boolean;
+  /** Deleting protected resources was approved outside git (a pull-request label on a revert). */
+  approveProtected?: boolean;
   protectedEnvironments?: Set<string>;
 }
 
@@ -142,7 +144,8 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
     if (readFailed(address)) continue;
 
     if (want) {
-      const resolution = resolveForPlan(want.spec, { secrets: input.secrets, fingerprints: input.fingerprints, outputs, stored: owned?.fingerprints ?? {} });
+      // A resource that must be created again gets new generated secrets: stored fingerprints only count while it exists.
+      const resolution = resolveForPlan(want.spec, { secrets: input.secrets, fingerprints: input.fingerprints, outputs, stored: live ? (owned?.fingerprints ?? {}) : {} });
       for (const name of resolution.missingSecrets) {
         diagnostics.push({ file: want.source?.file ?? '', line: want.source?.line ?? 1, column: 1, severity: 'error', code: 'secret.missing', message: `${address}: the runner secret ${name} is not set`, hint: `Add ${name} to the repository's Actions secrets (or export it before running shipyard).` });
       }
@@ -323,7 +326,7 @@ function safetyChecks(changes: Change[], inventory: Map<Address, InventoryEntry>
   }
   for (const change of destructive) {
     const isProtected = desired.get(change.address)?.protected ?? inventory.get(change.address)?.protected ?? false;
-    if (isProtected && !tombstoned(change)) {
+    if (isProtected && !tombstoned(change) && !options.approveProtected) {
       diagnostics.push({ ...at(change), code: 'safety.protected', message: `${change.address} is protected and would be ${change.action === 'delete' ? 'deleted' : 'replaced'}`, hint: `Add a tombstone for ${change.address} in the venture's \`protection.tombstones\` (or replace the file's spec with a \`tombstone\`) to allow it.` });
     }
   }

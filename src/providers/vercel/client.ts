@@ -153,7 +153,6 @@ export class VercelApiError extends ApplyError {
   }
 }
 
-type Request = globalThis.Request;
 type CallContext = { operation: string };
 type ProjectDomainsRequest = Parameters<Vercel['projects']['getProjectDomains']>[0];
 
@@ -419,9 +418,12 @@ export class VercelClient {
     const operation = this.#context.getStore()?.operation ?? 'unknown';
     const bucket = this.#bucket(operation);
     for (let attempt = 0; ; attempt++) {
-      for (let wait = bucket.take(Date.now()); wait > 0; wait = bucket.take(Date.now())) {
+      const wait = bucket.take(Date.now());
+      // A reset further away than we may wait (or a skewed clock): send anyway, the server decides.
+      if (wait > 0 && wait <= this.#maxDelayMs) {
         this.stats.throttled++;
-        await sleep(Math.min(wait + 20, this.#maxDelayMs));
+        await sleep(wait + 20);
+        bucket.take(Date.now());
       }
       this.stats.requests++;
       let response: Response;

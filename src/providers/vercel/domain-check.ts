@@ -99,7 +99,7 @@ export async function pendingVerifications(client: VercelClient, projects: strin
   const out: PendingVerification[] = [];
   for (const project of [...new Set(projects)].sort()) {
     const domains = (await client.listProjectDomains(`vercel/${project}/domain`, project)) ?? [];
-    for (const d of domains) {
+    for (const d of [...domains].sort((a, b) => a.name.localeCompare(b.name))) {
       const challenge = d.verified ? undefined : (d.verification.find((v) => v.type === 'TXT') ?? d.verification[0]);
       if (challenge) out.push({ project, domain: d.name, name: challenge.domain, value: challenge.value });
     }

@@ -16,6 +16,8 @@ export function environmentsByTarget(environments: EnvironmentDoc[]): Map<Vercel
   return out;
 }
 
+const ORDER: VercelTarget[] = ['production', 'preview', 'development'];
+
 function source(value: EnvValue): string {
   if ('literal' in value) return 'set in the venture file';
   if ('secretRef' in value) return `runner secret ${value.secretRef}`;
@@ -31,7 +33,7 @@ export function renderEnvExample(doc: VentureDoc, byTarget: Map<VercelTarget, st
     '# Names only: fill values in locally (`vercel env pull`), never commit them.',
   ];
   for (const variable of variables) {
-    const targets = (variable.targets ?? defaults).filter((t) => byTarget.has(t));
+    const targets = (variable.targets ?? defaults).filter((t) => byTarget.has(t)).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
     const flags = [variable.sensitive ? 'sensitive' : undefined, variable.gitBranch ? `branch ${variable.gitBranch}` : undefined].filter(Boolean);
     lines.push(
       '',

@@ -3,7 +3,7 @@
  * one filterProjectEnvs call per project with values decrypted; sensitive values are never
  * readable, so they are reported write-only and the engine compares the fingerprints it keeps.
  */
-import { address, type Address } from '../../../model/address.ts';
+import { address } from '../../../model/address.ts';
 import { ApplyError, KeepExisting, type ApplyOperation, type ApplyResult, type ResourceKind } from '../../../model/provider.ts';
 import type { JsonObject, ObservedResource } from '../../../model/resource.ts';
 import type { EnvInfo, EnvInput, EnvPatch, EnvTarget } from '../client.ts';
@@ -69,7 +69,7 @@ export function envKind(ctx: KindContext, redeploy: { addresses: ReadonlySet<str
       }
       if (valueChanged && redeploy.addresses.has(at)) {
         if (common.target.includes('production')) await redeploy.redeployer.request(project, at);
-        else ctx.progress(at, `${key} changed for ${common.target.join(', ')}: those deployments pick it up on their next build`);
+        else if (operation.action === 'update') ctx.progress(at, `${key} changed for ${common.target.join(', ')}: those deployments pick it up on their next build`);
       }
       return { id };
     },
