@@ -10,10 +10,11 @@ import type { Reporter } from '../model/events.ts';
 import type { Change, Plan } from '../model/plan.ts';
 import { TransientError, type ApplyOperation, type ApplyResult, type Provider } from '../model/provider.ts';
 import type { Sensitive } from '../model/sensitive.ts';
-import type { InventoryEntry, JournalRecord, LockInfo, StateStore } from '../model/state.ts';
+import type { InventoryEntry, JournalRecord, StateStore } from '../model/state.ts';
 import type { Fingerprinter } from '../secrets/fingerprint.ts';
 import { processRedactor } from '../secrets/redact.ts';
 import { Semaphore, sleep } from './concurrency.ts';
+import { withEnvironmentLocks } from './locks.ts';
 import type { PlanContext } from './planner.ts';
 import { resolveForApply, type SecretSource } from './resolve.ts';
 
@@ -32,6 +33,9 @@ export interface ApplyInput {
   reporter: Reporter;
   actor: string;
   lockTtlMs?: number;
+  /** The caller already holds the environment locks (it planned under them). */
+  alreadyLocked?: boolean;
+  lockOwner?: string;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -67,26 +71,13 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyOutcome> {
   }
 
   const environments = [...new Set([...steps, ...pendingNoops].map((c) => c.environment).concat(context.vanished.map((a) => context.inventory.get(a)!.environment)))].sort();
-  const ttl = input.lockTtlMs ?? 15 * 60_000;
-  const owner = `${input.actor} (run ${runId})`;
-  const held: LockInfo[] = [];
-  try {
-    for (const environment of environments) {
-      held.push(await store.acquireLock(environment, owner, ttl));
-      reporter.emit({ type: 'lock.acquired', environment, owner });
-    }
-  } catch (error) {
-    for (const lock of held) await store.releaseLock(lock.environment, owner);
-    throw error;
-  }
-  const heartbeat = setInterval(() => {
-    for (const lock of held) void store.renewLock(lock.environment, owner, ttl).catch(() => undefined);
-  }, Math.max(1000, ttl / 3));
+  const owner = input.lockOwner ?? `${input.actor} (run ${runId})`;
+  const locking = input.alreadyLocked ? <T>(work: () => Promise<T>) => work() : <T>(work: () => Promise<T>) => withEnvironmentLocks(store, environments, owner, { ttlMs: input.lockTtlMs, reporter }, work);
 
   const journal = (change: Pick<Change, 'address' | 'environment' | 'action'>, outcomeName: JournalRecord['outcome'], extra: Partial<JournalRecord> = {}) =>
     store.appendJournal([{ runId, planFingerprint: plan.fingerprint, revision: plan.revision, actor: input.actor, address: change.address, environment: change.environment, action: change.action, outcome: outcomeName, at: new Date().toISOString(), ...extra }]);
 
-  try {
+  await locking(async () => {
     // Bookkeeping first: creates that finished before a crash, and owned resources that are gone.
     if (pendingNoops.length > 0) {
       await store.putInventory(pendingNoops.map((c) => ({ ...context.inventory.get(c.address)!, status: 'applied', updatedAt: new Date().toISOString() })));
@@ -157,13 +148,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyOutcome> {
       return promise;
     };
     await Promise.all(steps.map(runStep));
-  } finally {
-    clearInterval(heartbeat);
-    for (const lock of held) {
-      await store.releaseLock(lock.environment, owner);
-      reporter.emit({ type: 'lock.released', environment: lock.environment });
-    }
-  }
+  });
 
   outcome.succeeded.sort();
   outcome.failed.sort((a, b) => a.address.localeCompare(b.address));

@@ -203,7 +203,8 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
   }
 
   await previewChanges(changes, compared, kinds, limits, diagnostics, observed, desired);
-  const fingerprintBasis = changes.map((c) => {
+  // Unchanged resources are not part of what is reviewed: a merge elsewhere must not invalidate this plan.
+  const fingerprintBasis = changes.filter((c) => c.action !== 'noop').map((c) => {
     const detail = compared.get(c.address);
     const live = c.action === 'delete' ? detail?.live : c.action === 'create' ? undefined : project(detail?.live, detail?.desired ?? {});
     return { address: c.address, action: c.action, desired: detail?.desired, observed: live };

@@ -15,6 +15,8 @@ export interface MarkdownOptions {
   budgetBytes?: number;
   /** Shown in the title, e.g. the shard names. */
   title?: string;
+  /** The hidden first line; by default the plan's own fingerprint. */
+  marker?: string;
 }
 
 export function planMarker(plan: Plan): string {
@@ -26,7 +28,7 @@ const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const budget = options.budgetBytes ?? COMMENT_BUDGET_BYTES;
   const groups = groupChanges(plan.changes);
-  const head: string[] = [planMarker(plan), `### ${options.title ?? 'Shipyard plan'}`, '', `**${summaryLine(plan)}**`, ''];
+  const head: string[] = [options.marker ?? planMarker(plan), `### ${options.title ?? 'Shipyard plan'}`, '', `**${summaryLine(plan)}**`, ''];
   if (!plan.complete) head.push('> [!CAUTION]', '> A read failed: this plan deletes nothing. See the diagnostics below.', '');
   if (groups.length > 0) {
     head.push('| environment | venture | create | update | replace | delete |', '|---|---|---:|---:|---:|---:|');

@@ -13,10 +13,19 @@ const credentialShapes: [RegExp, string][] = [
 
 export class Redactor {
   readonly #values = new Set<string>();
+  readonly #listeners: ((value: string) => void)[] = [];
 
   /** Remember a secret so that later text can be scrubbed of it; short values would redact noise. */
   add(value: string): void {
-    if (value.length >= 6) this.#values.add(value);
+    if (value.length < 6 || this.#values.has(value)) return;
+    this.#values.add(value);
+    for (const listener of this.#listeners) listener(value);
+  }
+
+  /** Called for every secret, past and future (the actions pass each one to core.setSecret). */
+  onAdd(listener: (value: string) => void): void {
+    this.#listeners.push(listener);
+    for (const value of this.#values) listener(value);
   }
 
   scrub(text: string): string {
