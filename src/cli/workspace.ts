@@ -52,7 +52,7 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
   const stateDir = path.join(root, '.shipyard');
   const modes = providerModes(env.SHIPYARD_PROVIDERS);
   const mode = Object.values(modes).every((m) => m === 'sandbox') ? 'sandbox' : 'live';
-  const sandbox = openSandbox(env.SHIPYARD_SANDBOX_DIR ?? path.join(stateDir, 'sandbox'));
+  const sandbox = openSandbox(env.SHIPYARD_SANDBOX_DIR ?? path.join(stateDir, 'sandbox'), { latencyMs: Number(env.SHIPYARD_SANDBOX_LATENCY_MS ?? 0) });
   const providers: Provider[] = sandbox.providers.map((p) => (modes[p.name] === 'live' ? liveProvider(p.name, env, config) : p));
   const fromEnv = secretsFromEnv(env);
   const secrets: SecretSource = {

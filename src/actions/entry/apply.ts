@@ -1,0 +1,4 @@
+import { main } from '../real-deps.ts';
+import { runApply } from '../apply.ts';
+
+await main(runApply);

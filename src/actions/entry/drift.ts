@@ -1,0 +1,4 @@
+import { main } from '../real-deps.ts';
+import { runDrift } from '../drift.ts';
+
+await main(runDrift);
