@@ -17,6 +17,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >&2
 fi
 
-if [ -f "$repo/scripts/build-kube.sh" ]; then
-  bash "$repo/scripts/build-kube.sh" >/dev/null
+bash "$repo/scripts/build-kube.sh" >/dev/null
+
+# actionlint, built from its Go module, checks the workflows.
+ACTIONLINT_VERSION=v1.7.12
+tools="${SHIPYARD_CACHE:-$HOME/.cache/shipyard}/tools/actionlint-$ACTIONLINT_VERSION"
+if [ ! -x "$tools/actionlint" ]; then
+  echo "services: building actionlint $ACTIONLINT_VERSION" >&2
+  mkdir -p "$tools"
+  GOBIN="$tools" CGO_ENABLED=0 go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" >&2
 fi

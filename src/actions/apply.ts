@@ -9,7 +9,7 @@ import { LockHeldError } from '../model/state.ts';
 import { renderPlanMarkdown } from '../render/plan-markdown.ts';
 import { processRedactor } from '../secrets/redact.ts';
 import { checkDurableState, listInput, maskSecrets, openRepository, planWorkspace, runUrl } from './context.ts';
-import { findPlanComment, marker } from './comment.ts';
+import { findPlanComment } from './comment.ts';
 import type { ActionDeps } from './deps.ts';
 import { APPROVE_DESTRUCTIVE_LABEL, pullRequestOfCommit } from './pull-request.ts';
 
@@ -53,7 +53,7 @@ export async function runApply(deps: ActionDeps): Promise<ApplyOutcome | undefin
         const allowChange = deps.core.getInput('allow-plan-change') === 'true';
         const touchesProtected = plan.changes.some((c) => c.action !== 'noop' && workspace.desired.protectedEnvironments.has(c.environment));
         if (!allowChange || touchesProtected) {
-          await comment(`### ⚠️ Shipyard apply stopped: the plan changed since review\n\nThe reviewed plan was \`${reviewed?.slice(0, 12) ?? 'missing'}\`; planning \`main\` now gives \`${plan.fingerprint.slice(0, 12)}\` (live state or the configuration changed in between). Nothing was applied. Review the new plan below; re-running this workflow after a new reviewed plan applies it.\n\n${renderPlanMarkdown(plan, { marker: marker({ [shard]: plan.fingerprint }), title: 'New plan', budgetBytes: 55_000 })}`);
+          await comment(`### ⚠️ Shipyard apply stopped: the plan changed since review\n\nThe reviewed plan was \`${reviewed?.slice(0, 12) ?? 'missing'}\`; planning \`main\` now gives \`${plan.fingerprint.slice(0, 12)}\` (live state or the configuration changed in between). Nothing was applied. Review the new plan below; re-running this workflow after a new reviewed plan applies it.\n\n${renderPlanMarkdown(plan, { marker: '<!-- shipyard:stale-plan -->', title: 'New plan (not reviewed: push again or re-run the plan workflow to review it)', budgetBytes: 55_000 })}`);
           deps.core.setFailed(`plan changed since review (reviewed ${reviewed?.slice(0, 12) ?? 'none'}, now ${plan.fingerprint.slice(0, 12)}); nothing was applied`);
           return undefined;
         }

@@ -106,7 +106,7 @@ export class PipelineWorld {
   }
 
   /** Runs a bundled action in a child process with a runner's environment. */
-  async runAction(name: 'validate' | 'plan' | 'apply' | 'drift', event: { name: string; payload: Record<string, unknown>; sha: string; ref: string }, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  async runAction(name: 'validate' | 'plan' | 'apply' | 'drift', event: { name: string; payload: Record<string, unknown>; sha: string; ref: string }, inputs: Record<string, string> = {}, workspace = this.checkout): Promise<ActionRun> {
     const runDir = mkdtempSync(path.join(this.dir, `run-${name}-`));
     const eventPath = path.join(runDir, 'event.json');
     writeFileSync(eventPath, JSON.stringify(event.payload));
@@ -118,11 +118,11 @@ export class PipelineWorld {
       GITHUB_EVENT_NAME: event.name, GITHUB_EVENT_PATH: eventPath, GITHUB_SHA: event.sha, GITHUB_REF: event.ref,
       GITHUB_REPOSITORY: 'acme/infra', GITHUB_REPOSITORY_OWNER: 'acme', GITHUB_ACTOR: 'dev', GITHUB_RUN_ID: String(runId), GITHUB_RUN_NUMBER: '1',
       GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: this.github.url, GITHUB_GRAPHQL_URL: `${this.github.url}/graphql`,
-      GITHUB_WORKSPACE: this.checkout, GITHUB_OUTPUT: path.join(runDir, 'output'), GITHUB_STEP_SUMMARY: path.join(runDir, 'summary'),
+      GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: path.join(runDir, 'output'), GITHUB_STEP_SUMMARY: path.join(runDir, 'summary'),
       'INPUT_GITHUB-TOKEN': BOT_TOKEN,
       ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     };
-    const child = spawn(process.execPath, [path.join(repoRoot, 'actions', name, 'dist/index.mjs')], { cwd: this.checkout, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'actions', name, 'dist/index.mjs')], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -140,6 +140,46 @@ export class PipelineWorld {
       for (const object of JSON.parse(readFileSync(path.join(this.sandboxDir, file), 'utf8')) as { address: string; state: unknown }[]) state[object.address] = object.state;
     }
     return state;
+  }
+
+  /** A second runner's checkout of one commit (a git worktree). */
+  worktree(sha: string): string {
+    const dir = mkdtempSync(path.join(this.dir, 'runner-'));
+    this.git(this.checkout, 'worktree', 'add', '--quiet', '--detach', dir, sha);
+    return dir;
+  }
+
+  /** A hand edit in a live system, behind Shipyard's back. */
+  editLive(address: string, edit: (state: Record<string, any>) => void): void {
+    const provider = address.split('/')[0]!;
+    const file = path.join(this.sandboxDir, `${provider}.json`);
+    const objects = JSON.parse(readFileSync(file, 'utf8')) as { address: string; state: Record<string, unknown> }[];
+    const object = objects.find((o) => o.address === address);
+    if (!object) throw new Error(`no live object ${address}`);
+    edit(object.state);
+    writeFileSync(file, JSON.stringify(objects));
+  }
+
+  /** Opens a pull request from a new branch off main with these file edits; returns its number and head. */
+  openPullRequest(branch: string, edits: Record<string, (text: string) => string>): { number: number; headSha: string; base: string } {
+    this.git(this.checkout, 'checkout', '--quiet', 'main');
+    const base = this.head();
+    this.git(this.checkout, 'checkout', '--quiet', '-b', branch);
+    for (const [file, edit] of Object.entries(edits)) this.write(file, edit(this.read(file)));
+    const headSha = this.commitAll(`change on ${branch}`);
+    this.git(this.checkout, 'push', '--quiet', 'origin', branch);
+    const { number } = this.github.repo('acme/infra').openPullRequest({ head: branch, headSha, contents: this.changedContents(base), title: branch });
+    return { number, headSha, base };
+  }
+
+  /** Merges the branch into main with a merge commit, in git and on the emulator. */
+  merge(branch: string, number: number): { sha: string; before: string } {
+    this.git(this.checkout, 'checkout', '--quiet', 'main');
+    const before = this.head();
+    this.git(this.checkout, 'merge', '--quiet', '--no-ff', '-m', `Merge pull request #${number}`, branch);
+    const sha = this.head();
+    this.github.repo('acme/infra').mergePullRequest(number, sha);
+    return { sha, before };
   }
 
   /** Everything a person or another job could see: comments, check runs, summaries, outputs, logs, artifacts. */
