@@ -150,6 +150,7 @@ export class PipelineWorld {
   }
 
   /** A hand edit in a live system, behind Shipyard's back. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reaches into arbitrary live JSON
   editLive(address: string, edit: (state: Record<string, any>) => void): void {
     const provider = address.split('/')[0]!;
     const file = path.join(this.sandboxDir, `${provider}.json`);
