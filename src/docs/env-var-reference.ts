@@ -1,0 +1,82 @@
+/**
+ * The environment-variable reference of a venture: every Vercel variable with its purpose,
+ * targets, where its value comes from, whether it is sensitive and how it rotates, plus the
+ * venture's other secrets. Names and sources only: no value is ever shown, not even literals.
+ */
+import type { EnvValue, EnvVarSpec, VercelTarget } from '../model/config.ts';
+import { outputNames } from '../providers/supabase/desired.ts';
+import { envSlots, envType } from '../providers/vercel/desired.ts';
+import { renderEnvExample } from '../providers/vercel/env-example.ts';
+import type { DocsFacts, VentureFacts } from './facts.ts';
+import { anchor, code, codeBlock, docLink, page, repoLink, table } from './markdown.ts';
+import { RECOVERY_SECRETS_HEADING } from './recovery-guide.ts';
+import { venturePath } from './venture-overview.ts';
+
+export function renderEnvVarReference(facts: DocsFacts, venture: VentureFacts): string {
+  const file = venturePath(venture.name, 'env-vars');
+  const variables = venture.spec.vercel?.env ?? [];
+  const slots = envSlots(venture.doc, facts.byTarget);
+  const recovery = `${venturePath(venture.name, 'recovery')}#${anchor(RECOVERY_SECRETS_HEADING)}`;
+  const rows = variables.map((variable, index) => {
+    const rank = (environment: string) => facts.environments.findIndex((e) => e.name === environment);
+    const mine = slots.filter((s) => s.index === index).sort((a, b) => rank(a.environment) - rank(b.environment));
+    const targets = mine.map((s) => `${code(s.target)} (${s.environment})`).join(', ') || 'none of the venture\'s environments';
+    return [code(variable.key), variable.description, targets, source(variable.value, venture), sensitivity(variable, mine.map((s) => s.target)), rotation(variable, file, recovery)];
+  });
+  const oauth = oauthSecrets(venture);
+  return page([
+    `# ${venture.name}: environment variables`,
+    `The variables Shipyard sets on the Vercel project ${venture.vercelProject ? code(venture.vercelProject) : '(none)'}, one per target. Declared in ${repoLink(facts.links, file, venture.file)} under ${code('spec.vercel.env')}; back to the ${docLink(file, venturePath(venture.name, 'overview'), 'overview')}.`,
+    variables.length
+      ? table(['Name', 'Purpose', 'Targets (environment)', 'Source', 'Sensitive', 'Rotation'], rows)
+      : 'No environment variables are declared.',
+    'Sources: a *runner secret* is read from the workflow\'s secrets at apply time; *generated* values are made once by Shipyard and only their fingerprint is kept; *Supabase outputs* are read from the environment\'s Supabase project; *literals* are plain values in the venture file.',
+    '## Other secrets of this venture',
+    oauth.length
+      ? table(['Secret', 'Environment', 'Source', 'Rotation'], oauth)
+      : 'None.',
+    '## Local development',
+    `The names to fill in locally (the same list as the generated ${code('.env.example')}); values come from the Vercel project, never from git:`,
+    codeBlock('dotenv', renderEnvExample(venture.doc, facts.byTarget)),
+  ]);
+}
+
+function source(value: EnvValue, venture: VentureFacts): string {
+  if ('literal' in value) return `literal in ${code(venture.file)}`;
+  if ('secretRef' in value) return `runner secret ${code(value.secretRef)}`;
+  if ('generate' in value) return `generated (${value.generate.length ?? 48} characters, ${value.generate.alphabet ?? 'base64url'})`;
+  const projects = venture.environments.filter((e) => e.supabaseProject).map((e) => e.supabaseProject!);
+  return `Supabase output ${code(value.output)} of the environment's project${projects.length ? ` (${projects.map(code).join(', ')})` : ''}`;
+}
+
+function sensitivity(variable: EnvVarSpec, targets: VercelTarget[]): string {
+  const outputSecret = 'output' in variable.value && outputNames[variable.value.output].sensitive;
+  if (!variable.sensitive) return outputSecret ? 'no (but the value is a secret: mark it sensitive)' : 'no';
+  const encrypted = targets.filter((t) => envType(variable, t) === 'encrypted');
+  return encrypted.length
+    ? `yes: write-only in Vercel, except ${encrypted.map(code).join(', ')} where Vercel keeps it encrypted but readable (it refuses sensitive variables there)`
+    : 'yes: write-only in Vercel';
+}
+
+function rotation(variable: EnvVarSpec, file: string, recovery: string): string {
+  const effect = variable.redeploy ? 'production redeploys when it changes' : 'deployments pick it up on their next build';
+  const v = variable.value;
+  if ('literal' in v) return `not a secret: change it in git; ${effect}`;
+  if ('secretRef' in v) return `replace the runner secret ${code(v.secretRef)}, then apply (the plan shows ${code('[secret] (changed)')}); ${effect}`;
+  if ('generate' in v) return `generated once and kept; to rotate, delete the variable for that target in Vercel and apply (see ${docLink(file, recovery, 're-bootstrapping secrets')}); ${effect}`;
+  return `follows the Supabase project: after a key is rotated in Supabase, the next apply writes the new value; ${effect}`;
+}
+
+function oauthSecrets(venture: VentureFacts): string[][] {
+  const supabase = venture.spec.supabase;
+  if (!supabase) return [];
+  const rows: string[][] = [];
+  for (const { environment } of venture.environments.filter((e) => e.supabaseProject)) {
+    const secrets = supabase.projects[environment]!.oauthSecrets ?? {};
+    for (const provider of Object.keys(secrets).sort()) {
+      const ref = secrets[provider as keyof typeof secrets]!;
+      rows.push([`${provider} OAuth client secret`, environment, `runner secret ${code(ref.secretRef)}`, `create a new client secret at ${provider}, replace the runner secret, apply; then revoke the old one at ${provider}`]);
+    }
+  }
+  return rows;
+}
