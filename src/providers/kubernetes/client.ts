@@ -95,10 +95,10 @@ export class KubeClient {
   }
 
   /** Server-side apply: only the fields we send are ours; force takes them from other managers. */
-  async apply(object: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
+  async apply(object: KubeObject, options: { dryRun?: boolean; fieldManager?: string } = {}): Promise<KubeObject> {
     if (options.dryRun) this.calls.dryRun++;
     else this.calls.apply++;
-    const query = `?fieldManager=${FIELD_MANAGER}&force=true${options.dryRun ? '&dryRun=All' : ''}`;
+    const query = `?fieldManager=${options.fieldManager ?? FIELD_MANAGER}&force=true${options.dryRun ? '&dryRun=All' : ''}`;
     try {
       return await this.request<KubeObject>('PATCH', `${objectPath(object)}${query}`, object, 'application/apply-patch+yaml');
     } catch (error) {
