@@ -8,7 +8,7 @@
  * Revoking skips the grace period: the old value stops working at once.
  */
 import type { BaselineSecret, EnvironmentDoc } from '../../model/config.ts';
-import { Sensitive } from '../../model/sensitive.ts';
+import type { Sensitive } from '../../model/sensitive.ts';
 import type { InventoryEntry, StateStore } from '../../model/state.ts';
 import { generateSecret, type Fingerprinter } from '../../secrets/fingerprint.ts';
 import { processRedactor } from '../../secrets/redact.ts';
