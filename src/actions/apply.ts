@@ -11,6 +11,11 @@ import { processRedactor } from '../secrets/redact.ts';
 import { checkDurableState, listInput, maskSecrets, openRepository, planWorkspace, runUrl } from './context.ts';
 import { findPlanComment } from './comment.ts';
 import type { ActionDeps } from './deps.ts';
+import type { Workspace } from '../cli/workspace.ts';
+import { generateDocs } from '../docs/generate.ts';
+import { snapshotState } from '../docs/state-snapshot.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { APPROVE_DESTRUCTIVE_LABEL, pullRequestOfCommit } from './pull-request.ts';
 
 export async function runApply(deps: ActionDeps): Promise<ApplyOutcome | undefined> {
@@ -67,6 +72,7 @@ export async function runApply(deps: ActionDeps): Promise<ApplyOutcome | undefin
         : `### ✅ Shipyard applied ${deps.context.sha.slice(0, 12)}\n\n${outcome.resume} Plan \`${plan.fingerprint.slice(0, 12)}\`, run \`${outcome.runId}\`.`;
       await comment(body);
       await deps.core.summary(body);
+      await publishDocs(deps, workspace);
       if (outcome.status === 'failed') deps.core.setFailed(outcome.resume);
       return outcome;
     });
@@ -78,4 +84,20 @@ export async function runApply(deps: ActionDeps): Promise<ApplyOutcome | undefin
   } finally {
     await workspace.close();
   }
+}
+
+/** The generated docs, as they stand after this apply: files for the artifact step, the index in the job summary. */
+async function publishDocs(deps: ActionDeps, workspace: Workspace): Promise<void> {
+  const { owner, repo } = deps.context.repo;
+  const files = generateDocs({
+    config: workspace.config, desired: workspace.desired, revision: deps.context.sha, state: await snapshotState(workspace.store),
+    links: { repository: `${deps.context.serverUrl}/${owner}/${repo}/blob/${deps.context.sha}` },
+  });
+  const out = path.join(deps.cwd, '.shipyard', 'docs');
+  for (const [relative, text] of files) {
+    mkdirSync(path.dirname(path.join(out, relative)), { recursive: true });
+    writeFileSync(path.join(out, relative), processRedactor.scrub(text));
+  }
+  deps.core.setOutput('docs-dir', out);
+  await deps.core.summary(`\n---\n${processRedactor.scrub(files.get('index.md') ?? '')}`);
 }

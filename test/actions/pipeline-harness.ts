@@ -190,7 +190,11 @@ export class PipelineWorld {
     const checks = repo.checkRuns().map((c) => JSON.stringify(c));
     // `::add-mask::` lines are consumed by the runner and never shown: they are how the value gets masked.
     const logs = this.runs.map((r) => `${r.stdout}${r.stderr}`.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n'));
-    const artifacts = readdirSync(path.join(this.checkout, '.shipyard')).filter((f) => f.endsWith('.json') && f.startsWith('plan')).map((f) => readFileSync(path.join(this.checkout, '.shipyard', f), 'utf8'));
+    const shipyardDir = path.join(this.checkout, '.shipyard');
+    const artifacts = readdirSync(shipyardDir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => (f.startsWith('plan') && f.endsWith('.json')) || f.startsWith('docs/'))
+      .filter((f) => f.endsWith('.json') || f.endsWith('.md') || f.endsWith('.yaml'))
+      .map((f) => readFileSync(path.join(shipyardDir, f), 'utf8'));
     return [...comments, ...checks, ...logs, ...this.runs.map((r) => r.summary + JSON.stringify(r.outputs)), ...artifacts].join('\n');
   }
 

@@ -79,6 +79,8 @@ describe('pull request → plan comment → merge → apply → revert', () => {
     expect(apply.outputs.status).toBe('done');
     const result = world.github.repo('acme/infra').comments(pr).at(-1)!;
     expect(result.body).toMatch(/^### ✅ Shipyard applied [0-9a-f]{12}/);
+    expect(apply.summary).toContain('acme-notes'); // the generated docs index, published with the apply
+    expect(readFileSync(`${world.checkout}/.shipyard/docs/ventures/acme-notes/env-vars.md`, 'utf8')).toContain('SUPABASE_SERVICE_ROLE_KEY');
     const second = runCli(['plan', '--root', world.checkout, '--detailed-exitcode'], { env: world.env });
     expect(second.status, second.stdout).toBe(0);
     expect(world.liveState()['kubernetes/staging/ResourceQuota/quota']).toMatchObject({ spec: { hard: { 'requests.cpu': '8' } } });
