@@ -1,36 +1,60 @@
 /**
  * `npm start`: the main job against the built-in sandbox, with no cloud account and no
- * credentials: validate this repository's environments/ and ventures/, plan, apply, then
- * plan again, which must show no changes. Live state persists in .shipyard/sandbox/, so a
- * second run starts from what the first one built.
+ * credentials: validate this repository's environments/ and ventures/, plan, apply, then plan
+ * again, which must show no changes. Vercel is the real provider talking to the in-process
+ * Vercel API emulator; Kubernetes and Supabase are the in-memory sandbox providers. Every run
+ * starts from an empty sandbox in a temporary directory, so its output is the same each time.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { main } from '../cli.ts';
+import { loadConfig } from '../config/load.ts';
+import { createVercelEmulator } from './vercel/emulator.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
+const work = mkdtempSync(path.join(tmpdir(), 'shipyard-main-job-'));
+const token = `sandbox-${randomBytes(12).toString('hex')}`;
+const config = await loadConfig(root);
+const repositories = Object.fromEntries(config.ventures.flatMap((v) => (v.doc.spec?.vercel ? [[v.doc.spec.vercel.project.git.repository, { defaultBranch: v.doc.spec.vercel.project.git.productionBranch ?? 'main' }]] : [])));
+const vercel = createVercelEmulator({ tokens: [token], teams: [{ id: 'team_sandbox', slug: 'sandbox' }], gitRepositories: repositories });
+await vercel.start();
+
 const io = {
   stdout: (text: string) => process.stdout.write(text),
   stderr: (text: string) => process.stderr.write(text),
   cwd: root,
-  env: { ...process.env, SHIPYARD_PROVIDERS: 'sandbox' },
+  env: {
+    ...process.env,
+    SHIPYARD_PROVIDERS: 'kubernetes=sandbox,vercel=live,supabase=sandbox',
+    VERCEL_TOKEN: token,
+    VERCEL_TEAM_ID: 'team_sandbox',
+    VERCEL_API_URL: vercel.url,
+    SHIPYARD_SANDBOX_DIR: path.join(work, 'live'),
+    SHIPYARD_STATE: `sqlite:${path.join(work, 'state.db')}`,
+  },
   isTTY: Boolean(process.stdout.isTTY),
 };
 
 async function step(title: string, argv: string[], accept: number[] = [0]): Promise<number> {
   io.stdout(`\n== ${title}: shipyard ${argv.join(' ')}\n`);
   const status = await main(argv, io);
-  if (!accept.includes(status)) {
-    io.stderr(`\nThe main job stopped at "${title}" (exit ${status}).\n`);
-    process.exit(status || 1);
-  }
+  if (!accept.includes(status)) throw new Error(`the main job stopped at "${title}" (exit ${status})`);
   return status;
 }
 
-await step('validate', ['validate']);
-await step('plan', ['plan', '--detailed-exitcode'], [0, 2]);
-await step('apply', ['apply', '--yes']);
-const second = await step('second plan (must show no changes)', ['plan', '--detailed-exitcode'], [0, 2]);
-if (second !== 0) {
-  io.stderr('\nThe second plan still has changes: apply did not converge.\n');
-  process.exit(1);
+try {
+  await step('validate', ['validate']);
+  await step('plan', ['plan', '--detailed-exitcode'], [0, 2]);
+  await step('apply', ['apply', '--yes']);
+  const second = await step('second plan (must show no changes)', ['plan', '--detailed-exitcode'], [0, 2]);
+  if (second !== 0) throw new Error('the second plan still has changes: apply did not converge');
+  io.stdout(`\nMain job done: the sandbox matches the configuration (${vercel.requests.all().length} Vercel API calls to the emulator).\n`);
+} catch (error) {
+  io.stderr(`\n${(error as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await vercel.stop();
+  rmSync(work, { recursive: true, force: true });
 }
-io.stdout('\nMain job done: the sandbox matches the configuration.\n');
