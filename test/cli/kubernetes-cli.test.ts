@@ -5,14 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readConfigFiles } from '../../src/config/load.ts';
 import { kubeconfigFile, type KubeConnection } from '../harness/kube.ts';
 import { requireKube } from '../harness/services.ts';
-import { runCli, writeConfig } from './helpers.ts';
+import { isolatedEnvironments, runCli } from './helpers.ts';
 
-const repoRoot = new URL('../../', import.meta.url).pathname;
 const CANARY = 'canary-cli-kube-91d2-do-not-leak';
-const suffix = Math.random().toString(36).slice(2, 7);
+let suffix: string;
 let kube: KubeConnection;
 let root: string;
 let env: NodeJS.ProcessEnv;
@@ -20,18 +18,7 @@ let env: NodeJS.ProcessEnv;
 describe('shipyard CLI with the Kubernetes provider live', () => {
   beforeAll(async () => {
     kube = requireKube();
-    // Own namespace names, so this file never meets the other tests on the shared cluster.
-    const files = (await readConfigFiles(repoRoot))
-      .filter((f) => f.path.startsWith('environments/'))
-      .map((f) => ({ ...f, text: f.text.replace(/^ {4}name: (development|staging|production|system)$/m, `    name: $1-${suffix}`) }));
-    root = writeConfig(files);
-    env = {
-      SHIPYARD_PROVIDERS: 'kubernetes=live',
-      SHIPYARD_STATE: `kubernetes:state-${suffix}`,
-      KUBECONFIG: kubeconfigFile(kube, 'admin'),
-      SHIPYARD_FINGERPRINT_KEY: 'cli-test-fingerprint-key-0123456789',
-      ...Object.fromEntries(['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'SYSTEM'].map((e) => [`DATABASE_URL_${e}`, `postgres://app:${CANARY}@db/${e}`])),
-    };
+    ({ root, env, suffix } = await isolatedEnvironments(kubeconfigFile(kube, 'admin'), { canary: CANARY, state: (_root, s) => `kubernetes:state-${s}` }));
   });
 
   it('plans, applies, and then has nothing to do', () => {

@@ -10,19 +10,17 @@ import { rotateSecrets } from '../../src/providers/kubernetes/secret-rotation.ts
 import { Fingerprinter } from '../../src/secrets/fingerprint.ts';
 import { secretsFromMap } from '../../src/secrets/sources.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
-import { runCli, writeConfig } from '../cli/helpers.ts';
+import { isolatedEnvironments, runCli } from '../cli/helpers.ts';
 import { kubeconfigFile, type KubeConnection } from '../harness/kube.ts';
 import { requireKube } from '../harness/services.ts';
 import { loadConfigFiles } from '../../src/config/load.ts';
 
-const repoRoot = new URL('../../', import.meta.url).pathname;
 const CANARY = 'canary-rotation-4c1a-do-not-leak';
-const suffix = Math.random().toString(36).slice(2, 7);
 let kube: KubeConnection;
 let root: string;
 let env: NodeJS.ProcessEnv;
 let client: KubeClient;
-const namespace = `staging-${suffix}`;
+let namespace: string;
 
 async function secretKeys(name: string): Promise<Record<string, string>> {
   const object = (await client.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } })) as unknown as { data: Record<string, string> };
@@ -39,17 +37,9 @@ describe('secret rotation on the real apiserver', () => {
   beforeAll(async () => {
     kube = requireKube();
     client = new KubeClient({ server: kube.server, token: kube.tokens.admin, caData: kube.caData });
-    const files = (await readConfigFiles(repoRoot))
-      .filter((f) => f.path.startsWith('environments/'))
-      .map((f) => ({ ...f, text: f.text.replace(/^ {4}name: (development|staging|production|system)$/m, `    name: $1-${suffix}`) }));
-    root = writeConfig(files);
-    env = {
-      SHIPYARD_PROVIDERS: 'kubernetes=live',
-      SHIPYARD_STATE: `sqlite:${root}/.shipyard/state.db`,
-      KUBECONFIG: kubeconfigFile(kube, 'admin'),
-      SHIPYARD_FINGERPRINT_KEY: 'rotation-test-fingerprint-key-0123456789',
-      ...Object.fromEntries(['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'SYSTEM'].map((e) => [`DATABASE_URL_${e}`, `postgres://app:${CANARY}-1@db/${e}`])),
-    };
+    const isolated = await isolatedEnvironments(kubeconfigFile(kube, 'admin'), { canary: CANARY, state: (dir) => `sqlite:${dir}/.shipyard/state.db` });
+    ({ root, env } = isolated);
+    namespace = `staging-${isolated.suffix}`;
   });
 
   it('bootstraps the baseline secrets of one environment, idempotently', () => {
