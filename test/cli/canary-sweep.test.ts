@@ -50,5 +50,5 @@ describe('canary sweep over every CLI command', () => {
     expect(swept).toContain('DATABASE_URL_PRODUCTION'); // the names are there...
     expect(swept).not.toContain(CANARY); // ...the values never
     expect(filesUnder(root).some((f) => f.endsWith('state.db'))).toBe(true);
-  });
+  }, 300_000);
 });

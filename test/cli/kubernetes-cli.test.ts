@@ -27,7 +27,7 @@ describe('shipyard CLI with the Kubernetes provider live', () => {
     expect(plan.status).toBe(2);
     expect(plan.stdout).toContain(`+ create  kubernetes/production-${suffix}/Namespace/production-${suffix}`);
     const apply = runCli(['apply', '--root', root, '--yes'], { env });
-    expect(apply.status).toBe(0);
+    expect(apply.status, `${apply.stdout}\n${apply.stderr}`).toBe(0);
     expect(apply.stdout).toMatch(/Applied \d+ change\(s\)\./);
     const again = runCli(['plan', '--root', root, '--detailed-exitcode'], { env });
     expect(again.status).toBe(0);

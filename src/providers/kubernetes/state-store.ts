@@ -32,9 +32,19 @@ export async function openKubernetesStore(client: KubeClient, options: { namespa
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { [LABEL]: labels.kind!, ...labels }, ...(resourceVersion ? { resourceVersion } : {}) }, data,
   });
 
+  // One writer per ConfigMap inside this process (an apply writes many entries at once); other
+  // processes are handled by resourceVersion conflicts, retried with jittered backoff.
+  const queues = new Map<string, Promise<void>>();
+  function update(name: string, labels: Record<string, string>, change: (data: Record<string, string>) => Record<string, string>): Promise<void> {
+    const previous = queues.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => updateNow(name, labels, change));
+    queues.set(name, next);
+    return next;
+  }
+
   /** Read-modify-write of one ConfigMap, retried when another writer got there first. */
-  async function update(name: string, labels: Record<string, string>, change: (data: Record<string, string>) => Record<string, string>): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+  async function updateNow(name: string, labels: Record<string, string>, change: (data: Record<string, string>) => Record<string, string>): Promise<void> {
+    for (let attempt = 0; attempt < 30; attempt++) {
       const current = (await client.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } })) as ConfigMap | undefined;
       const next = change({ ...(current?.data ?? {}) });
       try {
@@ -42,8 +52,8 @@ export async function openKubernetesStore(client: KubeClient, options: { namespa
         else await client.write('POST', configMap(name, next, labels));
         return;
       } catch (error) {
-        if (error instanceof KubeApiError && (error.status === 409 || error.status === 422)) continue;
-        throw error;
+        if (!(error instanceof KubeApiError && (error.status === 409 || error.status === 422))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())));
       }
     }
     throw new Error(`state store: ConfigMap ${namespace}/${name} kept changing under us; try again`);
