@@ -9,7 +9,7 @@ const layer = (files, forbidden, why) => ({
   },
 });
 
-const outer = ['cli', 'actions', 'sandbox'];
+const outer = ['cli', 'actions', 'sandbox', 'dashboard'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'actions/*/dist/**', 'coverage/**', '.shipyard/**'] },
@@ -27,5 +27,6 @@ export default tseslint.config(
   layer(['src/engine/**'], ['providers', 'render', 'docs', 'state', ...outer], 'The engine knows providers and state stores only through the interfaces in src/model; wiring happens in cli/actions.'),
   layer(['src/providers/**'], ['render', 'docs', 'providers/github', ...outer], 'Providers never import render or GitHub code (DESIGN §2).'),
   layer(['src/docs/**'], [...outer], 'Docs are generated from the model; entry points import docs, not the reverse.'),
+  layer(['src/dashboard/**'], ['cli', 'actions'], 'The dashboard is an entry point of its own: the CLI starts it, not the reverse.'),
   { files: ['src/cli.ts', 'src/cli/**', 'bench/**', 'test/**', 'scripts/**'], rules: { 'no-console': 'off' } },
 );

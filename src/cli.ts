@@ -3,6 +3,7 @@
  * failures into exit codes: 1 for a failed run, 2 for a usage error, never a stack trace.
  */
 import { UsageError, type Command, type CommandIO } from './cli/args.ts';
+import { dashboardCommand } from './cli/dashboard-command.ts';
 import { docsCommand } from './cli/docs-command.ts';
 import { domainsCommand } from './cli/domains-command.ts';
 import { netcheckCommand } from './cli/netcheck-command.ts';
@@ -12,7 +13,7 @@ import { stateCommand } from './cli/state-command.ts';
 import { validateCommand } from './cli/validate.ts';
 import { verifyCommand } from './cli/verify-command.ts';
 
-const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand, verifyCommand, domainsCommand, secretsCommand, docsCommand];
+const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand, verifyCommand, domainsCommand, secretsCommand, docsCommand, dashboardCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
