@@ -1,5 +1,4 @@
 /** The Kubernetes provider's contract fixture on the real apiserver; also used by its SIGKILL child. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import type { DesiredResource } from '../../src/model/resource.ts';
 import { createKubernetesProvider } from '../../src/providers/kubernetes/provider.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
 import { kubeRequest, type KubeConnection } from '../harness/kube.ts';
+import { spawnWritingChild } from './child-apply.ts';
 import type { ContractFixture } from './provider-contract.ts';
 
 export function contractAddresses(ns: string) {
@@ -90,19 +90,7 @@ export async function kubernetesFixture(kube: KubeConnection): Promise<ContractF
     failNextWrite: (a) => tools.failing.add(a),
     writeCalls: () => tools.stats().writes,
     concurrency: () => ({ seen: tools.stats().maxInFlight, bound: tools.stats().bound }),
-    async spawnApply(writes) {
-      const child = spawn(process.execPath, [new URL('./kubernetes-child.ts', import.meta.url).pathname, JSON.stringify(kube), ns, stateFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        let seen = 0;
-        child.stdout.on('data', (chunk: Buffer) => {
-          seen += chunk.toString().split('write').length - 1;
-          if (seen >= writes) resolve();
-        });
-        child.on('exit', () => reject(new Error('the child apply finished before it could be killed')));
-      });
-      return { kill: () => child.kill('SIGKILL'), exited };
-    },
+    spawnApply: (writes) => spawnWritingChild(new URL('./kubernetes-child.ts', import.meta.url).pathname, [JSON.stringify(kube), ns, stateFile], writes),
     async cleanup() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

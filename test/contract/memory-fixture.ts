@@ -1,5 +1,4 @@
 /** The in-memory provider's contract fixture; also loaded by the child process of the SIGKILL test. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import type { DesiredResource } from '../../src/model/resource.ts';
 import { Sensitive } from '../../src/model/sensitive.ts';
 import { MemoryProvider } from '../../src/sandbox/memory-provider.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
+import { spawnWritingChild } from './child-apply.ts';
 import type { ContractFixture } from './provider-contract.ts';
 
 export const environment = 'env-a';
@@ -64,23 +64,8 @@ export async function memoryFixture(): Promise<ContractFixture> {
     writeCalls: () => provider.writeCalls,
     concurrency: () => ({ seen: provider.maxInFlight, bound: provider.concurrency }),
     async spawnApply(writes) {
-      const child = spawn(process.execPath, [new URL('./memory-child.ts', import.meta.url).pathname, liveFile, stateFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await new Promise<void>((resolve, reject) => {
-        let seen = 0;
-        child.stdout.on('data', (chunk: Buffer) => {
-          seen += chunk.toString().split('write').length - 1;
-          if (seen >= writes) resolve();
-        });
-        child.on('exit', () => reject(new Error('the child apply finished before it could be killed')));
-      });
-      return {
-        kill: () => child.kill('SIGKILL'),
-        exited: exited.then((code) => {
-          provider = makeProvider(liveFile); // reload what the dead process left on disk
-          return code;
-        }),
-      };
+      // Reload what the dead process left on disk once it is gone.
+      return spawnWritingChild(new URL('./memory-child.ts', import.meta.url).pathname, [liveFile, stateFile], writes, () => (provider = makeProvider(liveFile)));
     },
     async cleanup() {
       await store.close();
