@@ -8,12 +8,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync, renameSync, rmSync, statSync, readSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync, renameSync, rmSync, mkdirSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts, isExecutable, tail } from './process.ts';
 
 export type KubeIdentity = 'admin' | 'developer' | 'outsider';
 
@@ -87,14 +87,6 @@ export function kubeBinDir(): string {
   return dir;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}
 
 /** Kubeconfig for one identity, from the plain connection object. Returns the file path. */
 export function kubeconfigFile(conn: KubeConnection, identity: KubeIdentity): string {
@@ -182,41 +174,7 @@ function httpsRequest(
 }
 
 /** Free loopback TCP ports, all held open at once so they are distinct. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => {
-      return new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve(s));
-      });
-    }),
-  );
-  const ports = servers.map((s) => {
-    const addr = s.address();
-    if (addr === null || typeof addr === 'string') throw new Error('kube harness: no port');
-    return addr.port;
-  });
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  return ports;
-}
 
-function tail(path: string, bytes = 4000): string {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = statSync(path).size;
-      const len = Math.min(size, bytes);
-      const buf = Buffer.alloc(len);
-      readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return '(no log)';
-  }
-}
 
 type Proc = { name: string; child: ChildProcess; log: string; exit: Promise<void>; exited: boolean; code: number | null; signal: string | null };
 

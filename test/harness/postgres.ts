@@ -5,11 +5,11 @@
 // Missing binaries are an error, never a skip: run `bash scripts/services.sh ensure` first.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePorts, isExecutable, tail } from './process.ts';
 
 export const POSTGRES_BIN_DIR = '/usr/lib/postgresql/15/bin';
 const UNPRIVILEGED_USER = 'nobody';
@@ -83,14 +83,6 @@ export function postgresBinaries(binDir = POSTGRES_BIN_DIR): { initdb: string; p
   return { initdb, postgres };
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch {
-    return false;
-  }
-}
 
 type RunAs = { wrap(bin: string, args: string[]): { bin: string; args: string[] }; chown(path: string): void };
 
@@ -110,34 +102,7 @@ function runAs(): RunAs {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      if (addr === null || typeof addr === 'string') return reject(new Error('postgres harness: no port'));
-      s.close(() => resolve(addr.port));
-    });
-  });
-}
 
-function tail(path: string, bytes = 4000): string {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      const size = statSync(path).size;
-      const len = Math.min(size, bytes);
-      const buf = Buffer.alloc(len);
-      readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return '(no log)';
-  }
-}
 
 // Servers still running when the test process exits (crash, forgotten stop()) are killed here.
 const running = new Set<ChildProcess>();
@@ -209,7 +174,7 @@ async function startServer(
   as: RunAs,
   o: { tmpDir: string; dataDir: string; socketDir: string; log: string; deadline: number; settings: Record<string, string> },
 ): Promise<PostgresServer> {
-  const port = await freePort();
+  const port = (await freePorts(1))[0]!;
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: o.socketDir,
