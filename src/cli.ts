@@ -8,12 +8,13 @@ import { docsCommand } from './cli/docs-command.ts';
 import { domainsCommand } from './cli/domains-command.ts';
 import { netcheckCommand } from './cli/netcheck-command.ts';
 import { applyCommand, driftCommand, planCommand } from './cli/plan-command.ts';
+import { rlsTestCommand } from './cli/rls-test-command.ts';
 import { secretsCommand } from './cli/secrets-command.ts';
 import { stateCommand } from './cli/state-command.ts';
 import { validateCommand } from './cli/validate.ts';
 import { verifyCommand } from './cli/verify-command.ts';
 
-const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand, verifyCommand, domainsCommand, secretsCommand, docsCommand, dashboardCommand];
+const commands: Command[] = [validateCommand, planCommand, applyCommand, driftCommand, stateCommand, netcheckCommand, verifyCommand, domainsCommand, secretsCommand, docsCommand, dashboardCommand, rlsTestCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

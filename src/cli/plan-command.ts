@@ -121,7 +121,8 @@ export const applyCommand: Command = {
       try {
         const outcome = await applyPlan({ ...result, store: ws.store, secrets: ws.secrets, fingerprints: ws.fingerprints, reporter: cliReporter(io, false), actor: ws.actor });
         io.stdout(`\n${processRedactor.scrub(outcome.resume)}\n`);
-        return outcome.status === 'failed' ? 1 : 0;
+        const smoke = await smokeChecks(ws, io);
+        return outcome.status === 'failed' || !smoke ? 1 : 0;
       } catch (error) {
         if (error instanceof LockHeldError) {
           io.stderr(`shipyard apply: ${error.message}\n`);
@@ -176,4 +177,18 @@ function readSavedFingerprint(file: string): string {
 function help(io: CommandIO, usage: string): number {
   io.stdout(`${usage}\n`);
   return 0;
+}
+
+/** After an apply, providers that can prove the result from the outside do so (Supabase: health, and anon sees no rows of a protected table). */
+async function smokeChecks(ws: Workspace, io: CommandIO): Promise<boolean> {
+  let ok = true;
+  for (const provider of ws.providers) {
+    const check = (provider as { smokeCheck?: (desired: Workspace['desired']['resources']) => Promise<{ address: string; table: string; ok: boolean; message?: string }[]> }).smokeCheck;
+    if (!check) continue;
+    for (const result of await check.call(provider, ws.desired.resources)) {
+      ok &&= result.ok;
+      io.stdout(`${result.ok ? '✓' : '✗'} smoke check: ${processRedactor.scrub(result.message ?? `${result.address} ${result.table}`)}\n`);
+    }
+  }
+  return ok;
 }

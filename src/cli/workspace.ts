@@ -18,6 +18,7 @@ import { compileDesiredState, type DesiredState } from '../providers/desired-sta
 import { KubeClient } from '../providers/kubernetes/client.ts';
 import { createKubernetesProvider } from '../providers/kubernetes/provider.ts';
 import { openKubernetesStore } from '../providers/kubernetes/state-store.ts';
+import { createSupabaseProvider } from '../providers/supabase/provider.ts';
 import { redeployAddresses } from '../providers/vercel/desired.ts';
 import { environmentsByTarget } from '../providers/vercel/env-example.ts';
 import { createVercelProvider } from '../providers/vercel/provider.ts';
@@ -107,6 +108,16 @@ function liveProvider(name: string, env: NodeJS.ProcessEnv, config: LoadedConfig
       ...(env.VERCEL_TEAM_ID ? { teamId: env.VERCEL_TEAM_ID } : {}),
       ...(env.VERCEL_API_URL ? { serverURL: env.VERCEL_API_URL } : {}),
       redeploy: config.ventures.flatMap((v) => (v.doc.spec ? redeployAddresses(v.doc, byTarget) : [])),
+    });
+  }
+  if (name === 'supabase') {
+    if (!env.SUPABASE_ACCESS_TOKEN) throw new Error('supabase=live needs SUPABASE_ACCESS_TOKEN (and SUPABASE_API_URL for anything but api.supabase.com)');
+    return createSupabaseProvider({
+      token: env.SUPABASE_ACCESS_TOKEN,
+      ...(env.SUPABASE_API_URL ? { apiUrl: env.SUPABASE_API_URL } : {}),
+      ...(env.SUPABASE_ORGANIZATION ? { organization: env.SUPABASE_ORGANIZATION } : {}),
+      // Where a project's data API lives, when not at https://<ref>.supabase.co (an emulator).
+      ...(env.SUPABASE_PROJECT_URL ? { projectUrl: (ref: string) => env.SUPABASE_PROJECT_URL!.replace('{ref}', ref), pollIntervalMs: 50 } : {}),
     });
   }
   throw new Error(`${name}=live is not available in this version; use ${name}=sandbox`);

@@ -2,6 +2,11 @@
  * Ventures → Supabase resources, one project per environment: the project (protected; its
  * API keys and pooler URL are outputs other resources consume), its auth config (declared
  * fields only), and Row-Level Security per table with one resource per policy.
+ *
+ * Tables belong to the apps (their migrations create them); an `rls` resource is the RLS switch
+ * of an existing table, so it adopts the table's current setting instead of asking for
+ * `--adopt`. A policy spec always carries `using` and `withCheck` (null when not declared):
+ * removing an expression from the config must remove it from the policy too.
  */
 import { address, type Address } from '../../model/address.ts';
 import type { OAuthProviderName, SupabaseOutput, VentureDoc } from '../../model/config.ts';
@@ -15,6 +20,9 @@ export const outputNames: Record<SupabaseOutput, { name: string; sensitive: bool
   'supabase.secretKey': { name: 'secretKey', sensitive: true },
   'supabase.databaseUrl': { name: 'databaseUrl', sensitive: true },
 };
+
+/** The project's `databasePassword` field: Shipyard generated the password and keeps it (see database-snapshot.ts). */
+export const PASSWORD_KEPT = 'kept by shipyard';
 
 export function supabaseProjectName(doc: VentureDoc, environment: string): string {
   return doc.spec?.supabase?.projects[environment]?.name ?? `${doc.metadata.name}-${environment}`;
@@ -38,7 +46,7 @@ export function compileSupabase(doc: VentureDoc, source: { file: string; line: (
     const at = (path: (string | number)[]) => ({ file: source.file, line: source.line(path) });
     out.push({
       ...base, kind: 'project', address: projectAddress, protected: true, dependsOn: [],
-      spec: { name, organization_slug: supabase.organization, region: project.region ?? supabase.region },
+      spec: { name, organization_slug: supabase.organization, region: project.region ?? supabase.region, databasePassword: PASSWORD_KEPT },
       source: at(['spec', 'supabase', 'projects', environment]),
     });
     const auth: Record<string, SpecValue> = { site_url: project.siteUrl, uri_allow_list: (project.redirectUrls ?? []).join(',') };
@@ -57,11 +65,9 @@ export function compileSupabase(doc: VentureDoc, source: { file: string; line: (
     supabase.database?.tables?.forEach((table, i) => {
       const qualified = `${table.schema ?? 'public'}.${table.name}`;
       const tableAddress = address('supabase', name, 'rls', qualified);
-      out.push({ ...base, kind: 'rls', address: tableAddress, spec: { enabled: table.rowLevelSecurity !== false }, dependsOn: [projectAddress], source: at(['spec', 'supabase', 'database', 'tables', i]) });
+      out.push({ ...base, kind: 'rls', address: tableAddress, adopt: true, spec: { enabled: table.rowLevelSecurity !== false }, dependsOn: [projectAddress], source: at(['spec', 'supabase', 'database', 'tables', i]) });
       table.policies.forEach((policy, j) => {
-        const spec: Spec = { command: policy.command, roles: [...policy.roles].sort(), permissive: policy.permissive !== false };
-        if (policy.using) spec.using = policy.using;
-        if (policy.withCheck) spec.withCheck = policy.withCheck;
+        const spec: Spec = { command: policy.command, roles: [...policy.roles].sort(), permissive: policy.permissive !== false, using: policy.using ?? null, withCheck: policy.withCheck ?? null };
         out.push({ ...base, kind: 'policy', address: address('supabase', name, 'policy', qualified, policy.name), spec, dependsOn: [tableAddress], source: at(['spec', 'supabase', 'database', 'tables', i, 'policies', j]) });
       });
     });

@@ -1,9 +1,7 @@
 import type { AuthFailure } from '../emulator-kit/bearer-auth.ts';
-import type { ActiveFault, FaultInjector, FaultSpec } from '../emulator-kit/faults.ts';
 import { FixedWindowRateLimiter } from '../emulator-kit/rate-limit.ts';
 import type { EmulatorReply } from '../emulator-kit/reply.ts';
-import type { RequestLog } from '../emulator-kit/request-log.ts';
-import { EmulatorServer, type ResponseListener } from '../emulator-kit/server.ts';
+import { EmulatorServer } from '../emulator-kit/server.ts';
 import { GitHubAuth, TokenGrants, type GitHubTokenSpec } from './access.ts';
 import { registerCheckRoutes } from './checks.ts';
 import { registerCommentRoutes } from './comments.ts';
@@ -17,6 +15,7 @@ import { registerRepoRoutes } from './repos.ts';
 import { createRepoRecord, GitHubRepoHandle, type RepoSeed } from './seed.ts';
 import { Clock, IdSource } from './sequence.ts';
 import { GitHubStore } from './store.ts';
+import { HostedEmulator } from '../emulator-kit/hosted.ts';
 
 export interface GitHubEmulatorOptions {
   /** The first token is `github-actions[bot]` unless its spec names a user. */
@@ -39,7 +38,7 @@ export interface GitHubEmulatorOptions {
 /** Unauthenticated callers share a small budget, as on GitHub (60 per hour). */
 const ANONYMOUS_LIMIT = 60;
 
-export class GitHubEmulator {
+export class GitHubEmulator extends HostedEmulator {
   readonly server: EmulatorServer;
   /** Primary limit: one `core` window per token. `setPolicy` to shrink it in a test. */
   readonly rateLimiter: FixedWindowRateLimiter;
@@ -49,6 +48,7 @@ export class GitHubEmulator {
   readonly #auth: GitHubAuth;
 
   constructor(options: GitHubEmulatorOptions) {
+    super();
     if (options.tokens.length === 0) throw new Error('createGitHubEmulator: at least one token is required');
     const seed = options.seed ?? 1;
     const ids = new IdSource(`github-emulator:${seed}`);
@@ -84,34 +84,6 @@ export class GitHubEmulator {
     registerCheckRoutes(this.server, this.#ctx);
     registerGitRoutes(this.server, this.#ctx);
     for (const r of options.repos ?? []) this.createRepo(r);
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  get faults(): FaultInjector {
-    return this.server.faults;
-  }
-
-  get requests(): RequestLog {
-    return this.server.requests;
-  }
-
-  start(port = 0): Promise<{ url: string; port: number }> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  onResponse(listener: ResponseListener): () => void {
-    return this.server.onResponse(listener);
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.server.faults.inject(spec);
   }
 
   /** Later requests with this token get 401 "Bad credentials" (a revoked or expired token). */

@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BearerAuth } from '../emulator-kit/bearer-auth.ts';
-import type { ActiveFault, FaultInjector, FaultSpec } from '../emulator-kit/faults.ts';
 import type { HeaderMap } from '../emulator-kit/json-http.ts';
 import { FixedWindowRateLimiter, type RateLimitPolicy, type RateLimitRenderer } from '../emulator-kit/rate-limit.ts';
-import type { RequestLog } from '../emulator-kit/request-log.ts';
-import { EmulatorServer, type EmulatorRequest, type ResponseListener } from '../emulator-kit/server.ts';
+import { EmulatorServer, type EmulatorRequest } from '../emulator-kit/server.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
 import { authConfigFieldNames, PLATFORM_AUTH_DEFAULTS, registerAuthConfigRoutes } from './auth-config.ts';
 import type { DatabaseBackend, ProjectDatabase } from './backend.ts';
@@ -19,6 +17,7 @@ import { registerProjectRoutes } from './projects.ts';
 import { RandomSource } from './random.ts';
 import { registerSecretRoutes } from './secrets.ts';
 import { SupabaseStore, type OrganizationPlan, type OrganizationRecord, type ProjectRecord, type ProjectStatus } from './store.ts';
+import { HostedEmulator } from '../emulator-kit/hosted.ts';
 
 // An in-process Supabase Management API (https://api.supabase.com/v1/...) plus a small data API
 // per project under /project/<ref>/ (see data-api.ts), on the shared emulator kit.
@@ -121,7 +120,7 @@ export class SupabaseStateView {
   }
 }
 
-export class SupabaseEmulator {
+export class SupabaseEmulator extends HostedEmulator {
   readonly server: EmulatorServer;
   readonly state: SupabaseStateView;
   readonly rateLimiter: FixedWindowRateLimiter;
@@ -129,6 +128,7 @@ export class SupabaseEmulator {
   readonly #pending = new Set<Promise<void>>();
 
   constructor(options: SupabaseEmulatorOptions) {
+    super();
     if (options.tokens.length === 0) throw new Error('createSupabaseEmulator: at least one token is required');
     const store = new SupabaseStore();
     for (const o of options.organizations) {
@@ -232,35 +232,11 @@ export class SupabaseEmulator {
     this.state = new SupabaseStateView(store);
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get faults(): FaultInjector {
-    return this.server.faults;
-  }
-
-  get requests(): RequestLog {
-    return this.server.requests;
-  }
-
-  start(port = 0): Promise<{ url: string; port: number }> {
-    return this.server.start(port);
-  }
-
   /** Stops the HTTP server, waits for databases still being created, and closes the backend. */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     await this.server.stop();
     await Promise.all([...this.#pending]);
     await this.#ctx.backend.close();
-  }
-
-  onResponse(listener: ResponseListener): () => void {
-    return this.server.onResponse(listener);
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.server.faults.inject(spec);
   }
 
   /** What `createClient(url, key)` of @supabase/supabase-js takes for this project. */

@@ -1,9 +1,7 @@
 import { BearerAuth, type AuthFailure } from '../emulator-kit/bearer-auth.ts';
-import type { ActiveFault, FaultInjector, FaultSpec } from '../emulator-kit/faults.ts';
 import { FixedWindowRateLimiter, type RateLimitPolicy, type RateLimitRenderer } from '../emulator-kit/rate-limit.ts';
 import type { EmulatorReply } from '../emulator-kit/reply.ts';
-import type { RequestLog } from '../emulator-kit/request-log.ts';
-import { EmulatorServer, type ResponseListener } from '../emulator-kit/server.ts';
+import { EmulatorServer } from '../emulator-kit/server.ts';
 import type { VercelContext } from './context.ts';
 import { deployPush, registerDeploymentRoutes, type GitPush } from './deployments.ts';
 import { DnsMarks, normalise, type DnsAnswers, type DnsLookup } from './dns-lookup.ts';
@@ -14,6 +12,7 @@ import { forbidden, vercelErrorBody } from './errors.ts';
 import { registerProjectRoutes } from './projects.ts';
 import { IdSource, MonotonicClock } from './sequence.ts';
 import { apexOf, findProject, type DeploymentRecord, type DnsRecordEntry, type ProjectRecord, type ReadyState, type ScopeState, type UserRecord, VercelStore } from './store.ts';
+import { HostedEmulator } from '../emulator-kit/hosted.ts';
 
 export interface VercelTeam {
   readonly id: string;
@@ -102,7 +101,7 @@ export class VercelStateView {
   }
 }
 
-export class VercelEmulator {
+export class VercelEmulator extends HostedEmulator {
   readonly server: EmulatorServer;
   readonly state: VercelStateView;
   /** Built-in DNS answers: mark domains configured or misconfigured, add TXT values. */
@@ -112,6 +111,7 @@ export class VercelEmulator {
   readonly #gitUser: UserRecord;
 
   constructor(options: VercelEmulatorOptions) {
+    super();
     if (options.tokens.length === 0) throw new Error('createVercelEmulator: at least one token is required');
     const teams = options.teams ?? [];
     const grants = new Map<string, TokenGrant>();
@@ -173,34 +173,6 @@ export class VercelEmulator {
     registerDnsRoutes(this.server, this.#ctx);
     registerDeploymentRoutes(this.server, this.#ctx);
     this.state = new VercelStateView(store, first.user, teams);
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  get faults(): FaultInjector {
-    return this.server.faults;
-  }
-
-  get requests(): RequestLog {
-    return this.server.requests;
-  }
-
-  start(port = 0): Promise<{ url: string; port: number }> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  onResponse(listener: ResponseListener): () => void {
-    return this.server.onResponse(listener);
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.server.faults.inject(spec);
   }
 
   /** A git push as Vercel's GitHub integration sees it; returns the deployments it created. */
