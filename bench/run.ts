@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { formatTable, type BenchRow } from './table.ts';
 
-const sections = ['validate', 'engine', 'kubernetes', 'vercel'];
+const sections = ['validate', 'engine', 'kubernetes', 'vercel', 'supabase'];
 const rows: BenchRow[] = [];
 for (const section of sections) {
   try {

@@ -24,7 +24,7 @@ export function withMigrations(backend: DatabaseBackend, sql: string): DatabaseB
     kind: backend.kind,
     async create(ref) {
       const database = await backend.create(ref);
-      if (sql) await database.query(sql);
+      if (sql.trim()) await database.query(sql);
       return database;
     },
     close: () => backend.close(),

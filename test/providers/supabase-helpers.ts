@@ -13,30 +13,11 @@ import { Fingerprinter } from '../../src/secrets/fingerprint.ts';
 import { secretsFromMap } from '../../src/secrets/sources.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
 import type { EngineEvent, Reporter } from '../../src/model/events.ts';
-import type { DatabaseBackend, ProjectDatabase } from '../../src/sandbox/supabase/backend.ts';
 import { createSupabaseEmulator, type SupabaseEmulator, type SupabaseEmulatorOptions } from '../../src/sandbox/supabase/emulator.ts';
 import { PostgresBackend } from '../../src/sandbox/supabase/postgres-backend.ts';
 import { requirePostgres } from '../harness/services.ts';
 import { APP_TABLES_SQL, ORG, OTHER_ORG, TOKEN } from './supabase-env.ts';
-
-/** Runs the apps' migrations as soon as a project's database exists. */
-class MigratingBackend implements DatabaseBackend {
-  readonly kind = 'postgres+migrations';
-  readonly #inner: DatabaseBackend;
-  readonly #sql: string;
-  constructor(inner: DatabaseBackend, sql: string) {
-    this.#inner = inner;
-    this.#sql = sql;
-  }
-  async create(ref: string): Promise<ProjectDatabase> {
-    const db = await this.#inner.create(ref);
-    if (this.#sql.trim()) await db.query(this.#sql);
-    return db;
-  }
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-}
+import { withMigrations } from '../../src/sandbox/app-migrations.ts';
 
 export interface SupabaseWorld {
   emulator: SupabaseEmulator;
@@ -63,7 +44,7 @@ export async function startSupabase(options: Partial<SupabaseEmulatorOptions> & 
   const emulator = createSupabaseEmulator({
     tokens: [TOKEN],
     organizations: [{ slug: ORG, name: 'Acme', plan: 'pro' }, { slug: OTHER_ORG, name: 'Beta Labs' }],
-    backend: new MigratingBackend(new PostgresBackend({ url: conn.url, databasePrefix: prefix, poolSize: 3 }), tables ?? APP_TABLES_SQL),
+    backend: withMigrations(new PostgresBackend({ url: conn.url, databasePrefix: prefix, poolSize: 3 }), tables ?? APP_TABLES_SQL),
     activationDelayMs: 100,
     seed: (process.pid % 10_000) * 100 + n,
     ...rest,
