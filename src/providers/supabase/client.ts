@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplyError, TransientError } from '../../model/provider.ts';
 import { MASK } from '../../model/sensitive.ts';
 import { processRedactor } from '../../secrets/redact.ts';
+import { RateLimitBucket, readRateLimitHeaders } from '../rate-limit-bucket.ts';
 
 export interface SupabaseClientOptions {
   /** A personal access token (`sbp_…`) or an OAuth token: SUPABASE_ACCESS_TOKEN. */
@@ -103,38 +104,6 @@ interface Operation {
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 /** SQL that lost a race (deadlock, serialization, lock timeout): the same statement may simply run again. */
 const CONTENTION = /ERROR:\s+(40P01|40001|55P03):/;
-
-/** One bucket per endpoint and scope, fed by the answers' headers. */
-class RateLimitBucket {
-  remaining: number | undefined;
-  limit: number | undefined;
-  resetAtMs: number | undefined;
-
-  /** How long the next request must wait (0 = now); takes a token. */
-  take(nowMs: number): number {
-    if (this.remaining === undefined || this.resetAtMs === undefined) return 0;
-    if (nowMs >= this.resetAtMs) {
-      this.remaining = this.limit;
-      this.resetAtMs = undefined;
-      return 0;
-    }
-    if (this.remaining > 0) {
-      this.remaining--;
-      return 0;
-    }
-    return this.resetAtMs - nowMs;
-  }
-
-  update(headers: Headers, nowMs: number): void {
-    const remaining = Number(headers.get('x-ratelimit-remaining'));
-    if (!headers.has('x-ratelimit-remaining') || !Number.isFinite(remaining)) return;
-    const limit = Number(headers.get('x-ratelimit-limit'));
-    if (Number.isFinite(limit) && limit > 0) this.limit = limit;
-    this.remaining = remaining;
-    const reset = resetMs(headers);
-    if (reset !== undefined) this.resetAtMs = nowMs + reset;
-  }
-}
 
 export class SupabaseClient {
   readonly apiUrl: string;
@@ -288,7 +257,7 @@ export class SupabaseClient {
         await sleep(this.#backoff(attempt));
         continue;
       }
-      bucket.update(response.headers, Date.now());
+      bucket.update(readRateLimitHeaders(response.headers, (seconds) => Date.now() + seconds * 1000)); // Supabase: seconds remaining
       const text = await response.text();
       if (response.ok) return parseJson<T>(text);
 

@@ -19,6 +19,7 @@ import { VercelError } from '@vercel/sdk/models/vercelerror.js';
 import { ApplyError, TransientError } from '../../model/provider.ts';
 import { MASK } from '../../model/sensitive.ts';
 import { processRedactor } from '../../secrets/redact.ts';
+import { RateLimitBucket, readRateLimitHeaders } from '../rate-limit-bucket.ts';
 
 export interface VercelClientOptions {
   token: string;
@@ -157,39 +158,6 @@ type CallContext = { operation: string };
 type ProjectDomainsRequest = Parameters<Vercel['projects']['getProjectDomains']>[0];
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
-
-/** One bucket per endpoint, as Vercel counts its limits per endpoint. */
-class RateLimitBucket {
-  remaining: number | undefined;
-  limit: number | undefined;
-  resetAtMs: number | undefined;
-
-  /** How long to wait before the next request may go out (0 = now); takes a token. */
-  take(nowMs: number): number {
-    if (this.remaining === undefined || this.resetAtMs === undefined) return 0;
-    if (nowMs >= this.resetAtMs) {
-      this.remaining = this.limit;
-      this.resetAtMs = undefined;
-      return 0;
-    }
-    if (this.remaining > 0) {
-      this.remaining--;
-      return 0;
-    }
-    return this.resetAtMs - nowMs;
-  }
-
-  update(headers: Headers): void {
-    const limit = Number(headers.get('x-ratelimit-limit'));
-    const remaining = Number(headers.get('x-ratelimit-remaining'));
-    const reset = Number(headers.get('x-ratelimit-reset'));
-    if (!headers.has('x-ratelimit-remaining') || !Number.isFinite(remaining)) return;
-    if (Number.isFinite(limit) && limit > 0) this.limit = limit;
-    this.remaining = remaining;
-    // Vercel sends the reset as epoch seconds.
-    if (Number.isFinite(reset) && reset > 0) this.resetAtMs = reset * 1000;
-  }
-}
 
 export class VercelClient {
   readonly teamId: string | undefined;
@@ -435,7 +403,7 @@ export class VercelClient {
         await sleep(this.#backoff(attempt));
         continue;
       }
-      bucket.update(response.headers);
+      bucket.update(readRateLimitHeaders(response.headers, (epochSeconds) => epochSeconds * 1000)); // Vercel: epoch seconds
       if (!RETRYABLE.has(response.status) || attempt >= this.#maxRetries) return response;
       const hinted = retryAfterMs(response.headers) ?? rateLimitResetWait(response.headers);
       if (hinted !== undefined && hinted > this.#maxDelayMs) return response; // too long to wait here: the engine decides
