@@ -13,8 +13,8 @@ import { createDatabase, type PostgresConnection } from '../harness/postgres.ts'
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 export const CANARY = 'canary-pipeline-3e8f27-do-not-leak';
-export const BOT_TOKEN = 'ghs_bottoken000000000000000000000000000';
-export const REVIEWER_TOKEN = 'ghp_reviewer00000000000000000000000000000';
+export const BOT_TOKEN = 'ghs_emulator_bot_token_for_tests';
+export const REVIEWER_TOKEN = 'ghp_emulator_reviewer_token_for_tests';
 
 export interface ActionRun {
   status: number | null;

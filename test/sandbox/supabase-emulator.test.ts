@@ -25,7 +25,7 @@ const spec = JSON.parse(readFileSync(new URL('supabase-management-api.openapi.js
 };
 const validator = new OpenApiValidator(spec);
 
-const TOKEN = 'sbp_0123456789abcdef0123456789abcdef01234567';
+const TOKEN = 'sbp_emulator_test_token_not_a_credential';
 const OUTSIDER = 'sbp_outsider00000000000000000000000000000000';
 const ORG = 'acme';
 const USER_A = '11111111-1111-4111-8111-111111111111';
