@@ -13,7 +13,7 @@ import { request } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts, isExecutable, tail } from './process.ts';
+import { freePorts, isExecutable, killOnExit, tail } from './process.ts';
 
 export type KubeIdentity = 'admin' | 'developer' | 'outsider';
 
@@ -86,7 +86,6 @@ export function kubeBinDir(): string {
   }
   return dir;
 }
-
 
 /** Kubeconfig for one identity, from the plain connection object. Returns the file path. */
 export function kubeconfigFile(conn: KubeConnection, identity: KubeIdentity): string {
@@ -173,33 +172,13 @@ function httpsRequest(
   });
 }
 
-/** Free loopback TCP ports, all held open at once so they are distinct. */
-
-
 type Proc = { name: string; child: ChildProcess; log: string; exit: Promise<void>; exited: boolean; code: number | null; signal: string | null };
-
-// Children still running when the test process exits (crash, forgotten stop()) are killed here.
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of running) {
-      try {
-        c.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
 
 function startProcess(name: string, bin: string, args: string[], log: string): Proc {
   const fd = openSync(log, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', fd, fd], env: { ...process.env } });
   closeSync(fd);
-  running.add(child);
+  killOnExit(child);
   const p: Proc = { name, child, log, exited: false, code: null, signal: null, exit: Promise.resolve() };
   p.exit = new Promise<void>((resolve) => {
     const done = (code: number | null, signal: string | null) => {
@@ -207,7 +186,6 @@ function startProcess(name: string, bin: string, args: string[], log: string): P
       p.exited = true;
       p.code = code;
       p.signal = signal;
-      running.delete(child);
       resolve();
     };
     child.once('exit', done);
@@ -282,7 +260,6 @@ export async function startKube(opts: StartKubeOptions = {}): Promise<KubeCluste
 async function startOnce(opts: StartKubeOptions): Promise<KubeCluster> {
   const binDir = opts.binDir ?? kubeBinDir();
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-  installExitHook();
 
   const tmpDir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'shipyard-kube-'));
   const procs: Proc[] = [];

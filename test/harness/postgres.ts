@@ -4,12 +4,12 @@
 //
 // Missing binaries are an error, never a skip: run `bash scripts/services.sh ensure` first.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePorts, isExecutable, tail } from './process.ts';
+import { freePorts, isExecutable, killOnExit, tail } from './process.ts';
 
 export const POSTGRES_BIN_DIR = '/usr/lib/postgresql/15/bin';
 const UNPRIVILEGED_USER = 'nobody';
@@ -83,7 +83,6 @@ export function postgresBinaries(binDir = POSTGRES_BIN_DIR): { initdb: string; p
   return { initdb, postgres };
 }
 
-
 type RunAs = { wrap(bin: string, args: string[]): { bin: string; args: string[] }; chown(path: string): void };
 
 /** Root cannot run postgres: drop to `nobody` with setpriv (execs, so the pid is postgres itself). */
@@ -100,25 +99,6 @@ function runAs(): RunAs {
         : { bin: runuser!, args: ['-u', UNPRIVILEGED_USER, '--', bin, ...args] },
     chown: (path) => execFileSync('chown', ['-R', `${UNPRIVILEGED_USER}:${UNPRIVILEGED_GROUP}`, path]),
   };
-}
-
-
-
-// Servers still running when the test process exits (crash, forgotten stop()) are killed here.
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of running) {
-      try {
-        c.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
 }
 
 function runToCompletion(bin: string, args: string[], cwd: string, log: string): Promise<void> {
@@ -140,7 +120,6 @@ class RetryablePortError extends Error {}
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bins = postgresBinaries(opts.binDir);
   const as = runAs();
-  installExitHook();
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
 
   const tmpDir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'shipyard-pg-'));
@@ -190,12 +169,11 @@ async function startServer(
   const fd = openSync(o.log, 'a');
   const child = spawn(cmd.bin, cmd.args, { cwd: o.tmpDir, stdio: ['ignore', fd, fd], env: { ...process.env, LC_ALL: 'C' } });
   closeSync(fd);
-  running.add(child);
+  killOnExit(child);
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     const done = () => {
       exited = true;
-      running.delete(child);
       resolve();
     };
     child.once('exit', done);

@@ -1,4 +1,5 @@
 /** Small pieces every harness that starts a server needs: free loopback ports, executables, log tails. */
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -41,4 +42,26 @@ export function tail(path: string, bytes = 4000): string {
   } catch {
     return '(no log)';
   }
+}
+
+// Children still running when the test process exits (crash, forgotten stop()) are killed then.
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kill this child if the test process exits before it does; forgotten once it exits. */
+export function killOnExit(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of running) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
 }
