@@ -9,7 +9,7 @@
  */
 import type { Address } from '../../model/address.ts';
 import type { Reporter } from '../../model/events.ts';
-import type { Provider, ResourceKind } from '../../model/provider.ts';
+import type { Provider } from '../../model/provider.ts';
 import type { DesiredResource } from '../../model/resource.ts';
 import { SupabaseClient, type SupabaseClientOptions } from './client.ts';
 import { authKind } from './kinds/auth.ts';
@@ -18,6 +18,7 @@ import { policyKind } from './kinds/policy.ts';
 import { projectAddress, projectKind } from './kinds/project.ts';
 import { rlsKind } from './kinds/rls.ts';
 import { anonClosedTables, smokeCheck, type SmokeResult } from './smoke.ts';
+import { countWrites, type WriteCounts } from '../write-counter.ts';
 
 export interface SupabaseProviderOptions {
   token: string;
@@ -44,7 +45,7 @@ export interface SupabaseProviderOptions {
 export interface SupabaseProvider extends Provider {
   readonly client: SupabaseClient;
   /** Writes in flight now and at most so far (the contract suite checks the bound). */
-  readonly writes: { inFlight: number; maxInFlight: number; total: number };
+  readonly writes: WriteCounts;
   /** The post-apply smoke check for every project of `desired` that has an anon-closed RLS table. */
   smokeCheck(desired: DesiredResource[]): Promise<SmokeResult[]>;
 }
@@ -63,24 +64,12 @@ export function createSupabaseProvider(options: SupabaseProviderOptions): Supaba
     progress,
     options.readTtlMs ?? 2000,
   );
-  const writes = { inFlight: 0, maxInFlight: 0, total: 0 };
-  const counted = (kind: ResourceKind): ResourceKind => ({
-    ...kind,
-    async apply(operation) {
-      writes.total++;
-      writes.maxInFlight = Math.max(writes.maxInFlight, ++writes.inFlight);
-      try {
-        return await kind.apply(operation);
-      } finally {
-        writes.inFlight--;
-      }
-    },
-  });
   const project = projectKind(ctx);
+  const { kinds, writes } = countWrites([project, authKind(ctx), rlsKind(ctx), policyKind(ctx)]);
   return {
     name: 'supabase',
     concurrency: options.concurrency ?? 4,
-    kinds: [project, authKind(ctx), rlsKind(ctx), policyKind(ctx)].map(counted),
+    kinds,
     client,
     writes,
     async ping() {

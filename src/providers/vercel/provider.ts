@@ -5,13 +5,14 @@
  */
 import type { Address } from '../../model/address.ts';
 import type { Reporter } from '../../model/events.ts';
-import type { Provider, ResourceKind } from '../../model/provider.ts';
+import type { Provider } from '../../model/provider.ts';
 import { VercelClient, type VercelClientOptions } from './client.ts';
 import { dnsRecordKind } from './kinds/dns-record.ts';
 import { domainKind } from './kinds/domain.ts';
 import { envKind } from './kinds/env.ts';
 import { projectKind } from './kinds/project.ts';
 import { Redeployer } from './redeploy.ts';
+import { countWrites, type WriteCounts } from '../write-counter.ts';
 
 export interface VercelProviderOptions extends VercelClientOptions {
   /** Parallel writes (default 4). */
@@ -28,7 +29,7 @@ export interface VercelProvider extends Provider {
   readonly client: VercelClient;
   readonly redeployer: Redeployer;
   /** Writes in flight now and at most so far (the contract suite checks the bound). */
-  readonly writes: { inFlight: number; maxInFlight: number; total: number };
+  readonly writes: WriteCounts;
 }
 
 export function createVercelProvider(options: VercelProviderOptions): VercelProvider {
@@ -36,23 +37,11 @@ export function createVercelProvider(options: VercelProviderOptions): VercelProv
   const progress = (address: Address, message: string) => options.reporter?.emit({ type: 'progress', address, message });
   const ctx = { client, progress };
   const redeployer = new Redeployer(client, progress, options.redeploySettleMs);
-  const writes = { inFlight: 0, maxInFlight: 0, total: 0 };
-  const counted = (kind: ResourceKind): ResourceKind => ({
-    ...kind,
-    async apply(operation) {
-      writes.total++;
-      writes.maxInFlight = Math.max(writes.maxInFlight, ++writes.inFlight);
-      try {
-        return await kind.apply(operation);
-      } finally {
-        writes.inFlight--;
-      }
-    },
-  });
+  const { kinds, writes } = countWrites([projectKind(ctx), envKind(ctx, { addresses: new Set(options.redeploy ?? []), redeployer }), domainKind(ctx), dnsRecordKind(ctx)]);
   return {
     name: 'vercel',
     concurrency: options.concurrency ?? 4,
-    kinds: [projectKind(ctx), envKind(ctx, { addresses: new Set(options.redeploy ?? []), redeployer }), domainKind(ctx), dnsRecordKind(ctx)].map(counted),
+    kinds,
     client,
     redeployer,
     writes,
