@@ -2,13 +2,12 @@
  * The Supabase provider's contract fixture, on the emulator backed by the real PostgreSQL of
  * the test run (supabase-contract-spec.ts says what the three resources are).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { address, parseAddress, type Address } from '../../src/model/address.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
+import { spawnEmulatorChild } from '../contract/child-apply.ts';
 import type { ContractFixture } from '../contract/provider-contract.ts';
 import { addressesFor, desiredFor, environment, names } from './supabase-contract-spec.ts';
 import { providerFor } from './supabase-env.ts';
@@ -61,28 +60,9 @@ export async function supabaseFixture(): Promise<ContractFixture> {
     },
     writeCalls: () => provider.client.stats.writes - baseline,
     concurrency: () => ({ seen: provider.writes.maxInFlight, bound: provider.concurrency }),
-    async spawnApply(writes) {
-      // Slow every answer so the child is still busy (waiting for its project) when it is killed.
-      emulator.server.latencyMs = 250;
-      let seen = 0;
-      let reached: () => void = () => {};
-      const enough = new Promise<void>((resolve) => (reached = resolve));
-      const unsubscribe = emulator.onResponse((r) => {
-        if (r.method === 'POST' && r.route === '/v1/projects' && r.status === 201 && ++seen >= writes) reached();
-      });
-      const child = spawn(process.execPath, [childPath, emulator.url, stateFile, suffix], { stdio: ['ignore', 'inherit', 'inherit'] });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await Promise.race([enough, exited.then(() => Promise.reject(new Error('the child apply finished before it could be killed')))]);
-      return {
-        kill: () => child.kill('SIGKILL'),
-        exited: exited.then(async (code) => {
-          unsubscribe();
-          emulator.server.latencyMs = 0;
-          await sleep(400); // requests the child sent before dying are still being served
-          return code;
-        }),
-      };
-    },
+    spawnApply: (writes) =>
+      // The child is killed while it waits for its project to come up.
+      spawnEmulatorChild(emulator, childPath, [emulator.url, stateFile, suffix], writes, (r) => r.method === 'POST' && r.route === '/v1/projects' && r.status === 201),
     async cleanup() {
       await store.close();
       await world.stop();

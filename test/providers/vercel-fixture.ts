@@ -4,17 +4,16 @@
  * the project whose value is the project's id (an output of `first`). Also loaded by the
  * child process of the SIGKILL test, which connects to the parent's emulator.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { address, parseAddress, type Address } from '../../src/model/address.ts';
 import type { DesiredResource } from '../../src/model/resource.ts';
 import { dnsRecordId } from '../../src/providers/vercel/desired.ts';
 import { projectAddress } from '../../src/providers/vercel/kinds/project.ts';
 import type { VercelEmulator } from '../../src/sandbox/vercel/emulator.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
+import { spawnEmulatorChild } from '../contract/child-apply.ts';
 import type { ContractFixture } from '../contract/provider-contract.ts';
 import { startEmulator, TEAM, TOKEN, vercelProvider } from './vercel-helpers.ts';
 
@@ -105,28 +104,8 @@ export async function vercelFixture(): Promise<ContractFixture> {
     },
     writeCalls: () => writesSoFar() - baseline,
     concurrency: () => ({ seen: provider.writes.maxInFlight, bound: provider.concurrency }),
-    async spawnApply(writes) {
-      // Slow every answer so the child is still busy when it is killed.
-      emulator.server.latencyMs = 250;
-      let seen = 0;
-      let reached: () => void = () => {};
-      const enough = new Promise<void>((resolve) => (reached = resolve));
-      const unsubscribe = emulator.onResponse((r) => {
-        if (r.method !== 'GET' && r.status < 300 && ++seen >= writes) reached();
-      });
-      const child = spawn(process.execPath, [childPath, emulator.url, stateFile, suffix], { stdio: ['ignore', 'inherit', 'inherit'] });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await Promise.race([enough, exited.then(() => Promise.reject(new Error('the child apply finished before it could be killed')))]);
-      return {
-        kill: () => child.kill('SIGKILL'),
-        exited: exited.then(async (code) => {
-          unsubscribe();
-          emulator.server.latencyMs = 0;
-          await sleep(400); // requests the child sent before dying are still being served
-          return code;
-        }),
-      };
-    },
+    spawnApply: (writes) =>
+      spawnEmulatorChild(emulator, childPath, [emulator.url, stateFile, suffix], writes, (r) => r.method !== 'GET' && r.status < 300),
     async cleanup() {
       await store.close();
       await emulator.stop();
