@@ -12,8 +12,7 @@
  * exposed by the data API. On Supabase, Vault (`vault.create_secret`) would add encryption at
  * rest; plain PostgreSQL (tests, the sandbox) has no Vault, so a plain table it is.
  */
-import { quoteLiteral } from './rls-sql.ts';
-import { deparsedHashSql } from './rls-sql.ts';
+import { deparsedHashSql, quoteLiteral, type PolicyDefinition, type TableRef } from './rls-sql.ts';
 import type { Row } from './client.ts';
 
 export interface TableSnapshot {
@@ -22,15 +21,8 @@ export interface TableSnapshot {
   rowLevelSecurity: boolean;
 }
 
-export interface PolicySnapshot {
-  schema: string;
-  table: string;
-  name: string;
-  command: 'select' | 'insert' | 'update' | 'delete' | 'all';
-  roles: string[];
-  permissive: boolean;
-  using: string | null;
-  withCheck: string | null;
+/** A live policy: its definition as pg_policies prints it, plus what Shipyard recorded beside it. */
+export interface PolicySnapshot extends TableRef, PolicyDefinition {
   comment: string | null;
   deparsedHash: string;
 }
