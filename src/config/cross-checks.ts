@@ -123,6 +123,7 @@ function checkVentures(ventures: Loaded<VentureDoc>[], environments: Environment
       claim(vercelProjects, projectName, name, () =>
         report(source, ['spec', 'vercel', 'project'], 'vercel.duplicate-project', `Vercel project \`${projectName}\` is also declared by venture \`${vercelProjects.get(projectName)}\``, 'Set a unique `project.name`.', true));
       const seenVars = new Map<string, number>();
+      const vercelKeys = new Set(spec.vercel.env?.map((v) => v.key));
       spec.vercel.env?.forEach((variable, i) => {
         const at: JsonPath = ['spec', 'vercel', 'env', i];
         const targets = variable.targets ?? [...availableTargets.keys()];
@@ -164,6 +165,15 @@ function checkVentures(ventures: Loaded<VentureDoc>[], environments: Environment
           if (serverOnlyOutputs.has(value.output) && variable.sensitive !== true) {
             report(source, [...at, 'value', 'output'], 'secret.not-sensitive', `\`${value.output}\` is a secret but \`${variable.key}\` is not marked sensitive`, 'Add `sensitive: true` so Vercel never shows the value.');
           }
+        }
+        if (variable.rotation && 'literal' in value) {
+          report(source, [...at, 'rotation'], 'rotation.literal', `\`${variable.key}\` has a literal value, which Shipyard cannot rotate`, 'Remove `rotation`, or make the value `generate: {}` or `secretRef: NAME`.', true);
+        }
+        if (variable.rotation && 'output' in value) {
+          report(source, [...at, 'rotation'], 'rotation.output', `\`${variable.key}\` takes \`${value.output}\`, which rotates where it is made, not here`, value.output === 'supabase.secretKey' ? 'Move the policy to `spec.supabase.rotation`: rotating the secret key updates every variable that uses it.' : 'Remove `rotation`; only `supabase.secretKey` can be rotated (the legacy JWT keys cannot be rotated one at a time).', true);
+        }
+        if (variable.rotation && vercelKeys.has(`${variable.key}_PREVIOUS`)) {
+          report(source, [...at, 'rotation'], 'rotation.previous-taken', `rotation keeps the old value of \`${variable.key}\` as \`${variable.key}_PREVIOUS\`, which this venture declares itself`, `Rename the variable \`${variable.key}_PREVIOUS\`.`, true);
         }
         if (('secretRef' in value || 'generate' in value) && variable.sensitive !== true) {
           report(source, [...at, 'value'], 'secret.not-sensitive', `\`${variable.key}\` holds a secret but is not marked sensitive`, 'Add `sensitive: true` so Vercel never shows the value.');

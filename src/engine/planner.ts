@@ -214,7 +214,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
     .filter((o) => !desired.has(o.address) && !inventory.has(o.address))
     .map((o) => {
       const scope = parseAddress(o.address).scope;
-      return { address: o.address, environment: environmentOfScope(scope, desired, inventory), note: 'not created by Shipyard: left alone' };
+      return { address: o.address, environment: environmentOfScope(scope, desired, inventory), note: o.note ?? 'not created by Shipyard: left alone' };
     })
     .filter((u) => inScope(u.environment))
     .sort((a, b) => a.address.localeCompare(b.address));

@@ -107,6 +107,8 @@ export interface EnvVarSpec {
   sensitive?: boolean;
   redeploy?: boolean;
   value: EnvValue;
+  /** Generated and runner-secret values only: rotation keeps the old value as `<KEY>_PREVIOUS` for the grace period. */
+  rotation?: Rotation;
 }
 
 export interface DnsRecordSpec {
@@ -189,6 +191,8 @@ export interface SupabaseSpec {
   projects: Record<string, SupabaseProjectSpec>;
   auth?: Partial<Record<OAuthProviderName, OAuthProviderSpec>>;
   database?: { tables?: TableSpec[]; rlsTests?: RlsExpectation[] };
+  /** Rotation of each project's secret API key (`supabase.secretKey`): the old key keeps working for the grace period. */
+  rotation?: Rotation;
 }
 
 export interface VentureSpec {

@@ -72,4 +72,6 @@ export interface ObservedResource {
   outputs?: Record<string, string | Sensitive<string>>;
   /** Fields whose live value cannot be read back (write-only secrets, hashed OAuth secrets). */
   writeOnly?: string[];
+  /** Why a live resource Shipyard does not manage exists (a rotation's previous value), for the plan. */
+  note?: string;
 }

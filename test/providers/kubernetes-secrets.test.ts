@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfigFiles } from '../../src/config/load.ts';
 import { KubeClient } from '../../src/providers/kubernetes/client.ts';
-import { rotateSecrets } from '../../src/providers/kubernetes/secret-rotation.ts';
+import { kubernetesSecrets } from '../../src/providers/kubernetes/secret-rotation.ts';
+import { rotateSecrets } from '../../src/secrets/rotation.ts';
 import { Fingerprinter } from '../../src/secrets/fingerprint.ts';
 import { secretsFromMap } from '../../src/secrets/sources.ts';
 import { openSqliteStore } from '../../src/state/sqlite.ts';
@@ -79,7 +80,8 @@ describe('secret rotation on the real apiserver', () => {
     const config = loadConfigFiles(root, (await readConfigFiles(root)));
     const doc = config.environments.find((e) => e.doc.metadata.name === 'staging')!.doc;
     const store = await openSqliteStore(`${root}/.shipyard/state.db`);
-    const results = await rotateSecrets({ client, store, fingerprints: new Fingerprinter(env.SHIPYARD_FINGERPRINT_KEY!), lookup: secretsFromMap(env).lookup, now: () => new Date(Date.now() + 8 * 86_400_000) }, doc, { due: true });
+    const secrets = kubernetesSecrets({ client, store, fingerprints: new Fingerprinter(env.SHIPYARD_FINGERPRINT_KEY!), lookup: secretsFromMap(env).lookup }, doc);
+    const results = await rotateSecrets(secrets, { due: true, now: new Date(Date.now() + 8 * 86_400_000) });
     await store.close();
     expect(results.find((r) => r.address.endsWith('session-signing-key'))?.action).toBe('retired');
     expect(await consumerAccepts('session-signing-key', before)).toBe(false);

@@ -1,8 +1,7 @@
 /**
  * `redeploy: true`: a changed value redeploys production once per project (Vercel applies env
- * values only to new deployments). The emulator does not serve createDeployment
- * (POST /v13/deployments), so this test adds that one route on its server: it rebuilds the
- * named deployment with the emulator's own git-push simulation.
+ * values only to new deployments). The emulator's redeploy builds a new deployment with the
+ * project's current variables, so the test can read what the running app sees.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/engine/applier.ts';
@@ -22,25 +21,13 @@ afterEach(async () => {
   await Promise.all(emulators.splice(0).map((e) => e.stop()));
 });
 
-/** The redeploy endpoint, answered with the small variant of the SDK's response union. */
-function serveCreateDeployment(emulator: VercelEmulator): { deploymentId: string; target: string }[] {
-  const calls: { deploymentId: string; target: string }[] = [];
-  emulator.server.route('POST', '/v13/deployments', (req) => {
-    const body = req.body as { name: string; deploymentId: string; target: string };
-    calls.push({ deploymentId: body.deploymentId, target: body.target });
-    const from = emulator.state.deployments(TEAM).find((d) => d.uid === body.deploymentId);
-    if (!from) return { status: 404, body: { error: { code: 'not_found', message: 'Deployment not found' } } };
-    const [created] = emulator.simulateGitPush({ repo: `${from.meta['githubOrg']}/${from.meta['githubRepo']}`, branch: from.meta['githubCommitRef']!, sha: from.meta['githubCommitSha']!, readyState: 'QUEUED' });
-    return { status: 200, body: { id: created!.uid, aliasAssigned: false, readyState: 'QUEUED', target: 'production' } };
-  }, { rateLimitKey: 'createDeployment' });
-  return calls;
-}
+/** How many redeploys the emulator served (POST /v13/deployments). */
+const redeploysServed = (emulator: VercelEmulator) => emulator.requests.filter({ method: 'POST', path: '/v13/deployments', status: 200 }).length;
 
 describe('redeploy', () => {
   it('redeploys production once when redeploy variables change, and not when nothing changed', async () => {
     const emulator = await startEmulator();
     emulators.push(emulator);
-    const calls = serveCreateDeployment(emulator);
     const doc = await ventureDoc('acme-notes');
     for (const variable of doc.spec!.vercel!.env!) if (['NEXT_PUBLIC_APP_NAME', 'STRIPE_SECRET_KEY'].includes(variable.key)) variable.redeploy = true;
     const byTarget = environmentsByTarget((await repoConfig()).environments.map((e) => e.doc));
@@ -67,7 +54,7 @@ describe('redeploy', () => {
 
     expect((await converge()).status).toBe('done');
     // No production deployment yet: nothing to redeploy, and it says so.
-    expect(calls).toEqual([]);
+    expect(redeploysServed(emulator)).toBe(0);
     expect(reporter.progress().some((m) => m.includes('no production deployment yet'))).toBe(true);
 
     const [production] = emulator.simulateGitPush({ repo: 'acme/notes', branch: 'main', sha: 'a'.repeat(40) });
@@ -77,14 +64,19 @@ describe('redeploy', () => {
     expect(outcome.status).toBe('done');
     expect(outcome.succeeded).toHaveLength(4);
     // Two production variables changed in parallel: one redeploy, from the live production deployment.
-    expect(calls).toEqual([{ deploymentId: production!.uid, target: 'production' }]);
-    expect(vercel.redeployer.created).toHaveLength(1);
+    expect(redeploysServed(emulator)).toBe(1);
+    expect(vercel.redeployer.created.map((c) => c.from)).toEqual([production!.uid]);
+    // The new deployment was built with the new values: what the running app now reads.
+    const latest = emulator.state.deployments(TEAM).find((d) => d.target === 'production')!;
+    expect(latest.env['NEXT_PUBLIC_APP_NAME']).toBe('Acme Notes 2');
+    expect(latest.env['STRIPE_SECRET_KEY']).toBe('sk_test_second_value_111');
+    expect(production!.env['STRIPE_SECRET_KEY']).toBe('sk_test_first_value_000');
     expect(emulator.state.deployments(TEAM).filter((d) => d.target === 'production')).toHaveLength(2);
     expect(reporter.progress('vercel/acme-notes/env/preview/NEXT_PUBLIC_APP_NAME' as never)).toEqual([
       'NEXT_PUBLIC_APP_NAME changed for preview: those deployments pick it up on their next build',
     ]);
 
     expect((await converge()).status).toBe('nothing-to-do');
-    expect(calls).toHaveLength(1);
+    expect(redeploysServed(emulator)).toBe(1);
   });
 });

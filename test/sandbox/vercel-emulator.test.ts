@@ -26,7 +26,7 @@ const SPEC_ALIASES = {
   'GET /v7/deployments': 'GET /v6/deployments',
 };
 // Served by the emulator, absent from the subset: responses cannot be checked against the spec.
-const EXPECTED_UNDOCUMENTED = ['DELETE /v1/projects/{idOrName}/env'];
+const EXPECTED_UNDOCUMENTED = ['DELETE /v1/projects/{idOrName}/env', 'POST /v13/deployments'];
 
 const TEAM = 'team_acme';
 const TOKEN = 'tok_main';
@@ -555,6 +555,30 @@ describe('deployments from git pushes', () => {
     emulator.setDeploymentState(building.uid, 'ERROR');
     expect((await vercel.deployments.getDeployment({ idOrUrl: building.uid, teamId: TEAM })).readyState).toBe('ERROR');
   });
+
+  it('builds each deployment with the variables of its target, and a redeploy with the current ones', async () => {
+    const project = await vercel.projects.createProject({ teamId: TEAM, requestBody: { name: 'deploy-env', gitRepository: { type: 'github', repo: 'acme/notes' } } });
+    const add = (key: string, value: string, target: ('production' | 'preview')[], gitBranch?: string) =>
+      vercel.projects.createProjectEnv({ idOrName: project.id, teamId: TEAM, requestBody: { key, value, type: 'encrypted', target, ...(gitBranch ? { gitBranch } : {}) } });
+    await add('GREETING', 'hello production', ['production']);
+    await add('GREETING', 'hello preview', ['preview']);
+    await add('GREETING', 'hello feature', ['preview'], 'feature/y');
+    const push = (branch: string, sha: string) => emulator.simulateGitPush({ repo: 'acme/notes', branch, sha: sha.repeat(40) }).find((d) => d.name === 'deploy-env');
+    const production = push('main', 'e');
+    const feature = push('feature/y', 'f');
+    const other = push('other', '1');
+    expect([production!.env, feature!.env, other!.env]).toEqual([{ GREETING: 'hello production' }, { GREETING: 'hello feature' }, { GREETING: 'hello preview' }]);
+
+    const listed = await vercel.projects.filterProjectEnvs({ idOrName: project.id, teamId: TEAM });
+    const productionVar = ('envs' in listed ? listed.envs : []).find((e) => e.target?.includes('production'))!;
+    await vercel.projects.editProjectEnv({ idOrName: project.id, id: productionVar.id!, teamId: TEAM, requestBody: { value: 'hello again' } });
+    const redeployed = await vercel.deployments.createDeployment({ teamId: TEAM, requestBody: { name: 'deploy-env', deploymentId: production!.uid, target: 'production' } });
+    const rebuilt = emulator.state.deployments(TEAM).find((d) => d.uid === redeployed.id)!;
+    expect(rebuilt).toMatchObject({ target: 'production', readyState: 'READY', env: { GREETING: 'hello again' } });
+    // The running deployment keeps what it was built with.
+    expect(production!.env).toEqual({ GREETING: 'hello production' });
+    expect((await sdkError(vercel.deployments.createDeployment({ teamId: TEAM, requestBody: { name: 'deploy-env', deploymentId: 'dpl_missing', target: 'production' } }))).status).toBe(404);
+  });
 });
 
 describe('auth', () => {
@@ -656,6 +680,6 @@ describe('contracts', () => {
   it('exercised every emulated endpoint through the SDK', () => {
     const routes = emulator.server.routes().map((r) => `${r.method} ${r.template}`).sort();
     expect(routes.filter((r) => !exercised.has(r))).toEqual([]);
-    expect(routes).toHaveLength(24);
+    expect(routes).toHaveLength(25);
   });
 });

@@ -58,10 +58,14 @@ export interface ProjectInfo {
 }
 
 export interface ApiKeyInfo {
+  id: string;
   name: string;
   type: string;
   apiKey: string;
   role: string | undefined;
+  description: string | null;
+  /** ISO time the key was created. */
+  insertedAt: string | undefined;
 }
 
 export interface PoolerInfo {
@@ -167,6 +171,24 @@ export class SupabaseClient {
     const keys = (body ?? []).map(toApiKey);
     for (const key of keys) if (key.type !== 'publishable' && key.name !== 'anon') processRedactor.add(key.apiKey);
     return keys;
+  }
+
+  /** A new secret key, revealed (the caller hands it on); its name must be unique in the project. Not idempotent. */
+  async createSecretKey(address: string, ref: string, input: { name: string; description: string }): Promise<ApiKeyInfo> {
+    const body = await this.#call<unknown>(address, { name: 'createApiKey', method: 'POST', path: `/v1/projects/${enc(ref)}/api-keys?reveal=true`, body: { type: 'secret', ...input }, scope: ref, mutates: true, idempotent: false });
+    const key = toApiKey(body);
+    processRedactor.add(key.apiKey);
+    return key;
+  }
+
+  async describeApiKey(address: string, ref: string, id: string, description: string): Promise<void> {
+    await this.#call(address, { name: 'updateApiKey', method: 'PATCH', path: `/v1/projects/${enc(ref)}/api-keys/${enc(id)}`, body: { description }, scope: ref, mutates: true, idempotent: true });
+  }
+
+  /** Already gone counts as deleted. `compromised` tells Supabase why (a revoke). */
+  async deleteApiKey(address: string, ref: string, id: string, compromised?: { reason: string }): Promise<void> {
+    const query = compromised ? `?was_compromised=true&reason=${encodeURIComponent(compromised.reason)}` : '';
+    await this.#orAbsent(() => this.#call(address, { name: 'deleteApiKey', method: 'DELETE', path: `/v1/projects/${enc(ref)}/api-keys/${enc(id)}${query}`, scope: ref, mutates: true, idempotent: true }));
   }
 
   async pooler(address: string, ref: string): Promise<PoolerInfo[]> {
@@ -363,5 +385,9 @@ function toApiKey(raw: unknown): ApiKeyInfo {
   const k = (raw ?? {}) as Loose;
   const template = k['secret_jwt_template'];
   const role = typeof template === 'object' && template !== null && typeof (template as Loose)['role'] === 'string' ? String((template as Loose)['role']) : undefined;
-  return { name: String(k['name'] ?? ''), type: String(k['type'] ?? 'legacy'), apiKey: String(k['api_key'] ?? ''), role };
+  return {
+    id: String(k['id'] ?? ''), name: String(k['name'] ?? ''), type: String(k['type'] ?? 'legacy'), apiKey: String(k['api_key'] ?? ''), role,
+    description: typeof k['description'] === 'string' ? k['description'] : null,
+    insertedAt: typeof k['inserted_at'] === 'string' ? k['inserted_at'] : undefined,
+  };
 }

@@ -85,6 +85,8 @@ export interface EnvInfo {
   customEnvironmentIds: string[];
   /** Undefined when the API does not reveal it (sensitive values). */
   value: string | undefined;
+  /** Milliseconds since the epoch: when the value (or anything else) was last written. */
+  updatedAt: number | undefined;
 }
 
 export interface EnvInput {
@@ -495,6 +497,7 @@ function toEnv(raw: unknown): EnvInfo {
     comment: str(e['comment']),
     customEnvironmentIds: Array.isArray(e['customEnvironmentIds']) ? (e['customEnvironmentIds'] as string[]) : [],
     value: readable && typeof e['value'] === 'string' ? e['value'] : undefined,
+    updatedAt: typeof e['updatedAt'] === 'number' ? e['updatedAt'] : undefined,
   };
 }
 

@@ -1,9 +1,9 @@
 import type { EmulatorServer } from '../emulator-kit/server.ts';
 import { operation, type VercelContext } from './context.ts';
-import { notFound } from './errors.ts';
+import { badRequest, notFound } from './errors.ts';
 import { queryLimit, queryNumber } from './input.ts';
 import { DEFAULT_REGION, renderDeployment, renderDeploymentListItem } from './render.ts';
-import { findProject, type DeploymentRecord, type ReadyState, type UserRecord } from './store.ts';
+import { findProject, type DeploymentRecord, type ProjectRecord, type ReadyState, type UserRecord } from './store.ts';
 
 export interface GitPush {
   /** "owner/name" */
@@ -57,6 +57,7 @@ export function deployPush(ctx: VercelContext, push: GitPush, creator: UserRecor
         },
         regions: [DEFAULT_REGION],
         gitRepo: { provider: link.type, org: link.org, repo: link.repo, repoId: link.repoId },
+        env: buildEnv(project, target, push.branch),
       };
       scope.deployments.set(deployment.uid, deployment);
       created.push(deployment);
@@ -65,7 +66,40 @@ export function deployPush(ctx: VercelContext, push: GitPush, creator: UserRecor
   return created;
 }
 
+/** The variables a build of this target (and branch) gets: a branch-specific preview variable wins over the general one. */
+export function buildEnv(project: ProjectRecord, target: 'production' | null, branch: string): Record<string, string> {
+  const wanted = target ?? 'preview';
+  const env: Record<string, string> = {};
+  const matching = project.envs.filter((e) => e.target.includes(wanted) && (e.gitBranch === undefined || (target === null && e.gitBranch === branch)));
+  for (const e of [...matching].sort((a, b) => Number(a.gitBranch !== undefined) - Number(b.gitBranch !== undefined))) env[e.key] = e.value;
+  return env;
+}
+
 export function registerDeploymentRoutes(server: EmulatorServer, ctx: VercelContext): void {
+  // Vercel's redeploy (createDeployment with `deploymentId`): a new deployment of the same commit,
+  // built with the project's current variables. The contract subset leaves this endpoint out; the
+  // answer is the small variant of the SDK's response union, which the SDK validates. Uploading
+  // files (the other form of createDeployment) is not emulated: it answers 400.
+  operation(server, 'createDeployment', 'POST', '/v13/deployments', (req) => {
+    const scope = ctx.scopeOf(req);
+    const body = (req.body ?? {}) as { name?: unknown; deploymentId?: unknown; target?: unknown };
+    if (typeof body.deploymentId !== 'string') badRequest('Invalid request: this emulator only redeploys (`deploymentId` is required).');
+    const from = scope.deployments.get(body.deploymentId) ?? notFound('Deployment not found');
+    const project = findProject(scope, from.projectId) ?? notFound('Project not found');
+    const target = body.target === 'production' ? 'production' : from.target;
+    const now = ctx.clock.stamp();
+    const deployment: DeploymentRecord = {
+      ...from,
+      uid: ctx.ids.next('dpl_', 28),
+      url: `${project.name}-${ctx.ids.token(9).toLowerCase()}-${scope.slug}.vercel.app`,
+      createdAt: now, buildingAt: now, readyAt: now, readyState: 'READY', target,
+      creator: ctx.userOf(req),
+      env: buildEnv(project, target, from.meta['githubCommitRef'] ?? ''),
+    };
+    scope.deployments.set(deployment.uid, deployment);
+    return { status: 200, body: { id: deployment.uid, aliasAssigned: false, readyState: deployment.readyState, target } };
+  });
+
   operation(server, 'getDeployments', 'GET', '/v7/deployments', (req) => {
     const scope = ctx.scopeOf(req);
     const q = req.query;

@@ -131,6 +131,8 @@ export interface DeploymentRecord {
   readonly meta: Record<string, string>;
   readonly regions: string[];
   readonly gitRepo: { readonly provider: GitProvider; readonly org: string; readonly repo: string; readonly repoId: number } | undefined;
+  /** The variables it was built with: what the running app reads (Vercel bakes them in at build time). Never rendered. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 export interface ScopeState {

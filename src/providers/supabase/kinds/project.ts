@@ -18,6 +18,7 @@ import { Sensitive } from '../../../model/sensitive.ts';
 import { generateSecret } from '../../../secrets/fingerprint.ts';
 import { processRedactor } from '../../../secrets/redact.ts';
 import { AmbiguousWriteError, type ApiKeyInfo, type PoolerInfo, type ProjectInfo } from '../client.ts';
+import { currentSecretKey } from '../key-rotation.ts';
 import { keepPasswordSql, type DatabaseSnapshot } from '../database-snapshot.ts';
 import { PASSWORD_KEPT } from '../desired.ts';
 import { specOf, type KindContext } from './context.ts';
@@ -174,7 +175,7 @@ function projectOutputs(ctx: KindContext, p: ProjectInfo, keys: ApiKeyInfo[], po
   const anon = legacy('anon');
   const serviceRole = legacy('service_role');
   const publishable = modern('publishable')[0]?.apiKey;
-  const secret = modern('secret').find((k) => (k.role ?? 'service_role') === 'service_role')?.apiKey;
+  const secret = currentSecretKey(keys)?.apiKey;
   if (anon) outputs.anonKey = anon;
   if (publishable) outputs.publishableKey = publishable;
   if (serviceRole) outputs.serviceRoleKey = new Sensitive(serviceRole);

@@ -8,6 +8,7 @@ import { ApplyError, KeepExisting, type ApplyOperation, type ApplyResult, type R
 import type { JsonObject, ObservedResource } from '../../../model/resource.ts';
 import type { EnvInfo, EnvInput, EnvPatch, EnvTarget } from '../client.ts';
 import { envSlotName } from '../desired.ts';
+import { parsePreviousComment } from '../env-rotation.ts';
 import type { Redeployer } from '../redeploy.ts';
 import { secretValue, specOf, stringField, type KindContext } from './context.ts';
 
@@ -20,7 +21,9 @@ export function observeEnv(project: string, env: EnvInfo): ObservedResource[] {
   if (env.value !== undefined) state.value = env.value;
   const writeOnly = env.value === undefined ? { writeOnly: ['/value'] } : {};
   const slots = env.target.length > 0 ? env.target : env.customEnvironmentIds.map((id) => `custom-${id}`);
-  return slots.map((target) => ({ address: address('vercel', project, 'env', envSlotName(target, env.gitBranch), env.key), id: env.id, state, ...writeOnly }));
+  const previous = parsePreviousComment(env.comment);
+  const note = previous ? { note: `previous value of ${previous.of}, kept by a rotation until ${previous.until}; \`shipyard secrets rotate\` removes it then` } : {};
+  return slots.map((target) => ({ address: address('vercel', project, 'env', envSlotName(target, env.gitBranch), env.key), id: env.id, state, ...writeOnly, ...note }));
 }
 
 export function envKind(ctx: KindContext, redeploy: { addresses: ReadonlySet<string>; redeployer: Redeployer }): ResourceKind {
@@ -54,7 +57,7 @@ export function envKind(ctx: KindContext, redeploy: { addresses: ReadonlySet<str
       let valueChanged: boolean;
       if (operation.action === 'create') {
         if (!(typeof value === 'string')) {
-          throw new ApplyError(at, `the value of ${key} was generated earlier and is not known any more, so it cannot be written again; forget it with \`shipyard state\` so that a new one is generated`);
+          throw new ApplyError(at, `the value of ${key} was generated earlier and is not known any more, so it cannot be written again. If a rotation was interrupted, \`shipyard secrets rotate --env <environment> --name ${key}\` finishes it; otherwise forget it with \`shipyard state\` so that a new one is generated`);
         }
         // Upsert: a retry after a lost answer, or a variable a killed run created, is updated in place.
         id = (await client.createEnv(at, project, { ...common, value })).id;
