@@ -9,7 +9,7 @@ import { maskFieldChange, maskPaths, maskValue } from '../diff/mask.ts';
 import { parseAddress, type Address } from '../model/address.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { Reporter } from '../model/events.ts';
-import { KNOWN_AFTER_APPLY, PLAN_FORMAT_VERSION, type Action, type Change, type FieldChange, type Plan, type PlanSummary, type UnmanagedResource } from '../model/plan.ts';
+import { KNOWN_AFTER_APPLY, PLAN_FORMAT_VERSION, UNMANAGED_NOTE, type Action, type Change, type FieldChange, type Plan, type PlanSummary, type UnmanagedResource } from '../model/plan.ts';
 import type { Provider, ResourceKind } from '../model/provider.ts';
 import type { DesiredResource, JsonObject, JsonValue, ObservedResource } from '../model/resource.ts';
 import type { InventoryEntry, StateStore } from '../model/state.ts';
@@ -79,7 +79,12 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
   const desired = new Map<Address, DesiredResource>();
   for (const resource of input.desired) if (inScope(resource.environment, resource.venture)) desired.set(resource.address, resource);
   const inventory = new Map<Address, InventoryEntry>();
-  for (const entry of await input.store.listInventory()) if (inScope(entry.environment, entry.venture)) inventory.set(entry.address, entry);
+  // Everything Shipyard manages, in scope or not: a project's variables for another environment are not "unmanaged".
+  const managed = new Set<Address>(input.desired.map((r) => r.address));
+  for (const entry of await input.store.listInventory()) {
+    managed.add(entry.address);
+    if (inScope(entry.environment, entry.venture)) inventory.set(entry.address, entry);
+  }
 
   const cycle = findCycle(new Map([...desired.values()].map((r) => [r.address, r.dependsOn])));
   if (cycle) {
@@ -211,10 +216,10 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
   });
 
   const unmanaged: UnmanagedResource[] = [...observed.values()]
-    .filter((o) => !desired.has(o.address) && !inventory.has(o.address))
+    .filter((o) => !managed.has(o.address))
     .map((o) => {
       const scope = parseAddress(o.address).scope;
-      return { address: o.address, environment: environmentOfScope(scope, desired, inventory), note: o.note ?? 'not created by Shipyard: left alone' };
+      return { address: o.address, environment: environmentOfScope(scope, desired, inventory), note: o.note ?? UNMANAGED_NOTE };
     })
     .filter((u) => inScope(u.environment))
     .sort((a, b) => a.address.localeCompare(b.address));

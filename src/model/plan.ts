@@ -43,6 +43,9 @@ export interface Change {
   source?: SourceRef;
 }
 
+/** The usual reason a live resource is listed as unmanaged. */
+export const UNMANAGED_NOTE = 'not created by Shipyard: left alone';
+
 export interface UnmanagedResource {
   address: Address;
   environment: string;

@@ -1,5 +1,5 @@
 /** The plan for a terminal: one line per change, field diffs indented, colour on a TTY. */
-import type { Action, Plan } from '../model/plan.ts';
+import { UNMANAGED_NOTE, type Action, type Plan } from '../model/plan.ts';
 import { changeHeadline, createdFields, fieldLine, groupChanges, groupTitle, summaryLine } from './plan-shared.ts';
 
 const colours: Record<Action, string> = { create: '32', update: '33', replace: '35', delete: '31', noop: '2' };
@@ -17,8 +17,8 @@ export function renderPlanText(plan: Plan, options: { colour?: boolean } = {}): 
     }
   }
   if (plan.unmanaged.length > 0) {
-    lines.push('', 'Unmanaged (not created by Shipyard, left alone):');
-    for (const u of plan.unmanaged) lines.push(`  ? ${u.address}`);
+    lines.push('', 'Unmanaged (not managed by this plan, left alone):');
+    for (const u of plan.unmanaged) lines.push(`  ? ${u.address}${u.note === UNMANAGED_NOTE ? '' : `  (${u.note})`}`);
   }
   if (plan.diagnostics.length > 0) {
     lines.push('');

@@ -8,6 +8,7 @@
  * The legacy JWT keys (`anonKey`, `serviceRoleKey`) cannot be rotated one at a time: that needs
  * a new JWT secret, which invalidates every key and session at once. Use `secretKey` instead.
  */
+import { randomBytes } from 'node:crypto';
 import { address, type Address } from '../../model/address.ts';
 import type { VentureDoc } from '../../model/config.ts';
 import { Sensitive } from '../../model/sensitive.ts';
@@ -36,9 +37,9 @@ export function currentSecretKey(keys: ApiKeyInfo[]): ApiKeyInfo | undefined {
   return keys.filter((k) => isServiceSecret(k) && !retiringUntil(k)).sort((a, b) => rank(a) - rank(b) || b.name.localeCompare(a.name))[0];
 }
 
-/** `shipyard_20261124t190000z`: Supabase key names are lower-case letters, digits and `_`. */
+/** `shipyard_20261124t190000z_3f9a`: lower-case letters, digits and `_` (Supabase's rule); time first so names sort by age, unique within a second. */
 function rotatedKeyName(now: Date): string {
-  return `${ROTATED_PREFIX}${now.toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase()}`;
+  return `${ROTATED_PREFIX}${now.toISOString().replace(/\.\d+Z$/, 'z').replace(/[-:]/g, '').toLowerCase()}_${randomBytes(2).toString('hex')}`;
 }
 
 export interface SupabaseRotationContext {
