@@ -21,9 +21,10 @@ const usage = `Usage: shipyard secrets <bootstrap|list|rotate|revoke> --env NAME
   revoke      replace a compromised value at once: the old one stops working now
 
 What rotates: the environment's baseline Kubernetes Secrets (old value kept as the key
-\`previous\`), venture variables with \`rotation\` (old value kept as \`<KEY>_PREVIOUS\`, production
-redeployed) and Supabase secret keys with \`spec.supabase.rotation\` (old key kept, new key handed
-to the variables that use it).
+\`previous\`), ventures' sensitive generated or runner-secret variables (old value kept as
+\`<KEY>_PREVIOUS\`, production redeployed) and the Supabase secret key of each venture's project
+(old key kept, new key handed to the variables that use it). \`rotation\` in the config
+(\`spec.supabase.rotation\` for the key) sets the period --due follows and the grace period.
 
 Options:
   --env NAME       the environment (required)
@@ -81,7 +82,7 @@ export const secretsCommand: Command = {
       }
       const names = values.name ?? [];
       const unknown = names.filter((name) => !secrets.some((s) => s.name === name));
-      if (unknown.length > 0) throw new UsageError(`no rotatable secret named ${unknown.join(', ')} in ${env}${values.venture ? ` for ${values.venture}` : ''}; \`shipyard secrets list --env ${env}\` shows them (variables need \`rotation\` in their venture file)`);
+      if (unknown.length > 0) throw new UsageError(`no rotatable secret named ${unknown.join(', ')} in ${env}${values.venture ? ` for ${values.venture}` : ''}; \`shipyard secrets list --env ${env}\` shows them (variables rotate when they are sensitive and generated or from a runner secret)`);
       // The environment's lock: a rotation and an apply never write the same secret at once.
       const runId = `rotate-${randomUUID()}`;
       const results = await withEnvironmentLocks(ws.store, [env], `${ws.actor} (${runId})`, { waitMs: 60_000 }, () =>

@@ -56,10 +56,13 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
   const sandbox = openSandbox(env.SHIPYARD_SANDBOX_DIR ?? path.join(stateDir, 'sandbox'), { latencyMs: Number(env.SHIPYARD_SANDBOX_LATENCY_MS ?? 0) });
   const providers: Provider[] = sandbox.providers.map((p) => (modes[p.name] === 'live' ? liveProvider(p.name, env, config) : p));
   const fromEnv = secretsFromEnv(env);
+  // Stand-ins for unset runner secrets only where nothing real is written: all-sandbox, or an
+  // explicit opt-in for emulators (the main job, tests). Live, an unset secret is a plan error.
+  const standIns = mode === 'sandbox' || env.SHIPYARD_SANDBOX_SECRETS === '1';
   const secrets: SecretSource = {
     lookup(name) {
       const found = fromEnv.lookup(name);
-      if (found) return found;
+      if (found || !standIns) return found;
       const standIn = sandbox.secret(name);
       processRedactor.add(standIn);
       return new Sensitive(standIn);

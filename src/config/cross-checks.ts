@@ -172,8 +172,8 @@ function checkVentures(ventures: Loaded<VentureDoc>[], environments: Environment
         if (variable.rotation && 'output' in value) {
           report(source, [...at, 'rotation'], 'rotation.output', `\`${variable.key}\` takes \`${value.output}\`, which rotates where it is made, not here`, value.output === 'supabase.secretKey' ? 'Move the policy to `spec.supabase.rotation`: rotating the secret key updates every variable that uses it.' : 'Remove `rotation`; only `supabase.secretKey` can be rotated (the legacy JWT keys cannot be rotated one at a time).', true);
         }
-        if (variable.rotation && vercelKeys.has(`${variable.key}_PREVIOUS`)) {
-          report(source, [...at, 'rotation'], 'rotation.previous-taken', `rotation keeps the old value of \`${variable.key}\` as \`${variable.key}_PREVIOUS\`, which this venture declares itself`, `Rename the variable \`${variable.key}_PREVIOUS\`.`, true);
+        if (('generate' in value || 'secretRef' in value) && vercelKeys.has(`${variable.key}_PREVIOUS`)) {
+          report(source, [...at, 'key'], 'rotation.previous-taken', `rotation keeps the old value of \`${variable.key}\` as \`${variable.key}_PREVIOUS\`, which this venture declares itself`, `Rename the variable \`${variable.key}_PREVIOUS\`.`);
         }
         if (('secretRef' in value || 'generate' in value) && variable.sensitive !== true) {
           report(source, [...at, 'value'], 'secret.not-sensitive', `\`${variable.key}\` holds a secret but is not marked sensitive`, 'Add `sensitive: true` so Vercel never shows the value.');

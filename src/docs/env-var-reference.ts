@@ -7,6 +7,7 @@ import type { EnvValue, EnvVarSpec, VercelTarget } from '../model/config.ts';
 import { outputNames } from '../providers/supabase/desired.ts';
 import { envSlots, envType } from '../providers/vercel/desired.ts';
 import { renderEnvExample } from '../providers/vercel/env-example.ts';
+import { DEFAULT_GRACE } from '../secrets/rotation.ts';
 import type { DocsFacts, VentureFacts } from './facts.ts';
 import { anchor, code, codeBlock, docLink, page, repoLink, table } from './markdown.ts';
 import { RECOVERY_SECRETS_HEADING } from './recovery-guide.ts';
@@ -21,7 +22,7 @@ export function renderEnvVarReference(facts: DocsFacts, venture: VentureFacts): 
     const rank = (environment: string) => facts.environments.findIndex((e) => e.name === environment);
     const mine = slots.filter((s) => s.index === index).sort((a, b) => rank(a.environment) - rank(b.environment));
     const targets = mine.map((s) => `${code(s.target)} (${s.environment})`).join(', ') || 'none of the venture\'s environments';
-    return [code(variable.key), variable.description, targets, source(variable.value, venture), sensitivity(variable, mine.map((s) => s.target)), rotation(variable, file, recovery)];
+    return [code(variable.key), variable.description, targets, source(variable.value, venture), sensitivity(variable, mine.map((s) => s.target)), rotation(variable, venture, file, recovery)];
   });
   const oauth = oauthSecrets(venture);
   return page([
@@ -58,13 +59,19 @@ function sensitivity(variable: EnvVarSpec, targets: VercelTarget[]): string {
     : 'yes: write-only in Vercel';
 }
 
-function rotation(variable: EnvVarSpec, file: string, recovery: string): string {
+function rotation(variable: EnvVarSpec, venture: VentureFacts, file: string, recovery: string): string {
   const effect = variable.redeploy ? 'production redeploys when it changes' : 'deployments pick it up on their next build';
   const v = variable.value;
   if ('literal' in v) return `not a secret: change it in git; ${effect}`;
-  if ('secretRef' in v) return `replace the runner secret ${code(v.secretRef)}, then apply (the plan shows ${code('[secret] (changed)')}); ${effect}`;
-  if ('generate' in v) return `generated once and kept; to rotate, delete the variable for that target in Vercel and apply (see ${docLink(file, recovery, 're-bootstrapping secrets')}); ${effect}`;
-  return `follows the Supabase project: after a key is rotated in Supabase, the next apply writes the new value; ${effect}`;
+  if ('output' in v) {
+    if (v.output !== 'supabase.secretKey') return `follows the Supabase project: the next apply writes a changed value; ${effect}`;
+    const policy = venture.spec.supabase?.rotation;
+    return `rotates with the project's secret key (${code('secrets rotate --name supabase.secretKey')}${policy ? `, every ${policy.every}` : ''}): the new key is written here and production redeploys, while the old key keeps working for ${policy?.grace ?? DEFAULT_GRACE}`;
+  }
+  const schedule = variable.rotation ? `every ${variable.rotation.every} (the daily rotation workflow) or by hand: ` : '';
+  const source = 'secretRef' in v ? `after replacing the runner secret ${code(v.secretRef)}, ` : '';
+  if (variable.sensitive !== true) return `${source}apply writes the new value; ${effect}`;
+  return `${schedule}${source}${code(`secrets rotate --name ${variable.key}`)} writes a new value and keeps the old one as ${code(`${variable.key}_PREVIOUS`)} for ${variable.rotation?.grace ?? DEFAULT_GRACE}; production redeploys (see ${docLink(file, recovery, 'recovery')})`;
 }
 
 function oauthSecrets(venture: VentureFacts): string[][] {

@@ -179,24 +179,15 @@ export function renderHandoffGuide(facts: DocsFacts): string {
   ]);
 }
 
-/** The rotation policy is recorded on each Secret (annotations); the rotation itself is one of these. */
+/** How a rotation goes, for the teams whose services read the Secrets: both values work for the grace period. */
 function rotationHowTo(facts: DocsFacts): string | undefined {
   const home = sandboxEnvironment(facts);
-  const generated = home?.spec.secrets.find((s) => 'generate' in s.source);
-  const fromRunner = home?.spec.secrets.find((s) => 'secretRef' in s.source);
-  if (!home || (!generated && !fromRunner)) return undefined;
-  const ns = home.spec.namespace.name;
+  const example = home?.spec.secrets.find((s) => s.rotation) ?? home?.spec.secrets[0];
+  if (!home || !example) return undefined;
   return page([
-    `The rotation policy is recorded on each Secret (annotations ${code('shipyard.dev/rotate-every')} and ${code('shipyard.dev/rotation-grace')}). To rotate:`,
-    fromRunner && 'secretRef' in fromRunner.source
-      ? `- a Secret from a runner secret: replace the runner secret (e.g. ${code(fromRunner.source.secretRef)}), then apply; the plan shows ${code('[secret] (changed)')}.`
-      : undefined,
-    generated
-      ? page([
-        `- a generated Secret: a platform admin deletes it and applies; Shipyard creates it again with a new value (services read it at start, so restart them after):`,
-        commands([`kubectl delete secret ${generated.name} -n ${ns}`, `shipyard apply --env ${home.name} --yes`]),
-      ]).trimEnd()
-      : undefined,
+    `Shipyard's ${code('secrets rotate')} command publishes a new value as the key ${code('value')} and keeps the old one as the key ${code('previous')} until the grace period ends; then it removes ${code('previous')}. A service that checks credentials (tokens, signatures) should accept either key while ${code('previous')} exists, and re-read the Secret (or restart) within the grace period. The daily rotation workflow rotates what the policy says is due; by hand:`,
+    commands([`shipyard secrets list --env ${home.name}`, `shipyard secrets rotate --env ${home.name} --name ${example.name}`]),
+    `If a value leaked, ${code('secrets revoke')} replaces it without a grace period: the old value stops working at once, and the command says what that breaks. A runner-secret value is replaced at its source (the repository's Actions secrets) first; rotating before that changes nothing.`,
   ]).trimEnd();
 }
 

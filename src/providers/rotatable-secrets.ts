@@ -44,7 +44,9 @@ export function rotatableSecrets(sources: RotationSources, environment: string, 
   const out: RotatableSecret[] = [];
   if (!filter.venture) {
     const kube = clientOf<KubeClient>(sources.providers, 'kubernetes');
-    out.push(...(kube ? kubernetesSecrets({ client: kube, store, fingerprints, lookup }, doc) : inventoryOnlySecrets(sources, doc)));
+    out.push(...(kube
+      ? kubernetesSecrets({ client: kube, store, fingerprints, lookup }, doc)
+      : doc.spec!.secrets.map((s) => notLive(sources, { address: baselineSecretAddress(doc, s.name), environment, name: s.name, source: describeSource(s.source), ...(s.rotation ? { rotation: s.rotation } : {}) }, 'kubernetes', '/stringData/value'))));
   }
   const vercel = clientOf<VercelClient>(sources.providers, 'vercel');
   const supabase = clientOf<SupabaseClient>(sources.providers, 'supabase');
@@ -53,31 +55,32 @@ export function rotatableSecrets(sources: RotationSources, environment: string, 
   const vercelContext = vercel ? { client: vercel, redeployer: new Redeployer(vercel, sources.progress, 0), store, fingerprints, lookup } : undefined;
   for (const venture of sources.ventures) {
     if (!venture.spec || (filter.venture && venture.metadata.name !== filter.venture)) continue;
-    if (vercelContext) out.push(...vercelEnvSecrets(vercelContext, venture, byTarget, environment));
-    if (supabase) {
-      const consumers = vercelContext ? vercelOutputConsumers(vercelContext, venture, byTarget, environment, 'supabase.secretKey') : [];
-      out.push(...supabaseKeySecrets({ client: supabase, fingerprints }, venture, environment, consumers));
-    }
+    // Without a live client the same secrets are described, and listed from the state store.
+    const vercelSecrets = vercelEnvSecrets(vercelContext, venture, byTarget, environment);
+    out.push(...(vercelContext ? vercelSecrets : vercelSecrets.map(({ inspect: _, ...s }) => notLive(sources, s, 'vercel', '/value'))));
+    const consumers = vercelContext ? vercelOutputConsumers(vercelContext, venture, byTarget, environment, 'supabase.secretKey') : [];
+    const keys = supabaseKeySecrets(supabase ? { client: supabase, fingerprints } : undefined, venture, environment, consumers);
+    out.push(...(supabase ? keys : keys.map(({ inspect: _, ...s }) => notLive(sources, s, 'supabase'))));
   }
   return out;
 }
 
-/** Baseline secrets as the state store knows them, when Kubernetes is the sandbox: listed, not rotatable. */
-function inventoryOnlySecrets(sources: RotationSources, doc: EnvironmentDoc): RotatableSecret[] {
-  return doc.spec!.secrets.map((secret) => {
-    const address = baselineSecretAddress(doc, secret.name);
-    return {
-      address, environment: doc.metadata.name, name: secret.name, source: describeSource(secret.source), ...(secret.rotation ? { rotation: secret.rotation } : {}),
-      async inspect(): Promise<LiveSecret> {
-        const entry = (await sources.store.listInventory(doc.metadata.name)).find((e) => e.address === address);
-        const fingerprint = entry?.fingerprints['/stringData/value']?.slice(0, 24);
-        const message = 'rotating baseline secrets needs the Kubernetes provider live: set SHIPYARD_PROVIDERS=kubernetes=live and KUBECONFIG';
-        return {
-          exists: Boolean(entry), ...(entry ? { since: entry.updatedAt } : {}), ...(fingerprint ? { fingerprint } : {}),
-          retire: async () => message, // never called: the inventory knows no previous value
-          publish: async () => ({ action: 'missing', message }),
-        };
-      },
-    };
-  });
+/**
+ * A secret whose provider runs in sandbox mode: listed from what the state store knows (the
+ * inventory entry's fingerprint at `valuePath`), never rotated.
+ */
+function notLive(sources: RotationSources, secret: Omit<RotatableSecret, 'inspect'>, provider: string, valuePath?: string): RotatableSecret {
+  const message = `rotating it needs the ${provider} provider live (SHIPYARD_PROVIDERS=${provider}=live and its credentials)`;
+  return {
+    ...secret,
+    async inspect(): Promise<LiveSecret> {
+      const entry = valuePath ? (await sources.store.listInventory(secret.environment)).find((e) => e.address === secret.address) : undefined;
+      const fingerprint = valuePath ? entry?.fingerprints[valuePath]?.slice(0, 24) : undefined;
+      return {
+        exists: Boolean(entry) || !valuePath, ...(entry ? { since: entry.updatedAt } : {}), ...(fingerprint ? { fingerprint } : {}),
+        retire: async () => message, // never called: nothing here knows a previous value
+        publish: async () => ({ action: 'missing', message }),
+      };
+    },
+  };
 }

@@ -35,6 +35,8 @@ const io = {
   env: {
     ...process.env,
     SHIPYARD_PROVIDERS: 'kubernetes=sandbox,vercel=live,supabase=live',
+    // The emulators are not real systems: unset runner secrets get sandbox stand-ins.
+    SHIPYARD_SANDBOX_SECRETS: '1',
     VERCEL_TOKEN: token,
     SUPABASE_ACCESS_TOKEN: token,
     SUPABASE_API_URL: supabase.url,

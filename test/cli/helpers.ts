@@ -39,6 +39,7 @@ export async function isolatedEnvironments(kubeconfig: string, options: { canary
   const root = writeConfig(files);
   const env: NodeJS.ProcessEnv = {
     SHIPYARD_PROVIDERS: 'kubernetes=live',
+    SHIPYARD_SANDBOX_SECRETS: '1',
     SHIPYARD_STATE: options.state(root, suffix),
     KUBECONFIG: kubeconfig,
     SHIPYARD_FINGERPRINT_KEY: `fingerprint-key-${suffix}-0123456789abcdef`,

@@ -48,6 +48,7 @@ describe('the access guide and the handoff on a real apiserver', () => {
     root = writeConfig(files);
     env = {
       SHIPYARD_PROVIDERS: 'kubernetes=live',
+      SHIPYARD_SANDBOX_SECRETS: '1',
       SHIPYARD_STATE: `sqlite:${path.join(root, '.shipyard', 'state.db')}`,
       KUBECONFIG: kubeconfigFile(kube, 'admin'),
       SHIPYARD_FINGERPRINT_KEY: 'docs-kube-test-fingerprint-key',
@@ -152,17 +153,18 @@ describe('the access guide and the handoff on a real apiserver', () => {
     }
   });
 
-  it('rotates a generated Secret the way the handoff says: delete it, apply, a new value', async () => {
+  it('rotates a Secret the way the handoff says: a new value, the old one kept as previous', async () => {
     const handoff = docs.get('handoff.md')!;
-    const [deleteLine, applyLine] = fencedBlocks(handoff).filter((b) => b.language === 'sh' && b.body.includes('kubectl delete secret')).map((b) => b.body.split('\n'))[0]!;
-    expect(deleteLine).toBe(`kubectl delete secret session-signing-key -n ${ns('development')}`);
+    const rotateLine = fencedBlocks(handoff).filter((b) => b.language === 'sh').flatMap((b) => b.body.split('\n')).find((l) => l.startsWith('shipyard secrets rotate'))!;
+    expect(rotateLine).toBe('shipyard secrets rotate --env development --name session-signing-key');
     const url = `/api/v1/namespaces/${ns('development')}/secrets/session-signing-key`;
-    const before = (await kubeRequest(kube, 'admin', 'GET', url)).json<{ data: { value: string } }>().data.value;
-    expect(kubectl('admin', shellWords(deleteLine!).slice(1)).ok).toBe(true);
-    const applied = runCli([...shellWords(applyLine!).slice(1), '--root', root], { env });
-    expect(applied.status, applied.stderr).toBe(0);
-    const after = (await kubeRequest(kube, 'admin', 'GET', url)).json<{ data: { value: string } }>().data.value;
-    expect(after).toBeTruthy();
-    expect(after).not.toBe(before);
+    const read = async () => (await kubeRequest(kube, 'admin', 'GET', url)).json<{ data: { value: string; previous?: string } }>().data;
+    const before = (await read()).value;
+    const rotated = runCli([...shellWords(rotateLine).slice(1), '--root', root], { env });
+    expect(rotated.status, rotated.stdout + rotated.stderr).toBe(0);
+    const after = await read();
+    expect(after.value).toBeTruthy();
+    expect(after.value).not.toBe(before);
+    expect(after.previous).toBe(before);
   });
 });

@@ -114,7 +114,7 @@ describe('rotation against the Vercel and Supabase emulators', () => {
     await supabase.start();
     env = {
       PATH: process.env.PATH,
-      SHIPYARD_PROVIDERS: 'kubernetes=sandbox,vercel=live,supabase=live',
+      SHIPYARD_PROVIDERS: 'kubernetes=sandbox,vercel=live,supabase=live', SHIPYARD_SANDBOX_SECRETS: '1',
       VERCEL_TOKEN: TOKEN, VERCEL_TEAM_ID: TEAM, VERCEL_API_URL: vercel.url,
       SUPABASE_ACCESS_TOKEN: TOKEN, SUPABASE_API_URL: supabase.url, SUPABASE_PROJECT_URL: supabase.projectUrl('{ref}'),
       SHIPYARD_SANDBOX_DIR: path.join(work, 'sandbox'), SHIPYARD_STATE: `sqlite:${path.join(work, 'state.db')}`,
@@ -226,9 +226,36 @@ describe('rotation against the Vercel and Supabase emulators', () => {
     expect((await cli('plan', '--env', 'production', '--detailed-exitcode')).status).toBe(0);
   });
 
+  it('rotates a runner-secret variable only once its source holds a new value', async () => {
+    const unchanged = await cli('secrets', 'rotate', '--env', 'production', '--name', 'STRIPE_SECRET_KEY');
+    expect(unchanged.stdout).toMatch(/^not-due +vercel\/acme-notes\/env\/production\/STRIPE_SECRET_KEY: the runner secret ACME_STRIPE_SECRET_KEY still holds the current value/m);
+    // The new value arrives the way the workflows pass runner secrets: toJSON(secrets).
+    delete env.ACME_STRIPE_SECRET_KEY;
+    env.SHIPYARD_RUNNER_SECRETS = JSON.stringify({ ACME_STRIPE_SECRET_KEY: `${CANARY}-2`, GITHUB_TOKEN: 'unrelated' });
+    const rotated = await cli('secrets', 'rotate', '--env', 'production', '--name', 'STRIPE_SECRET_KEY');
+    expect(rotated.status, rotated.stdout + rotated.stderr).toBe(0);
+    const deployment = productionDeployment();
+    expect([deployment.env['STRIPE_SECRET_KEY'], deployment.env['STRIPE_SECRET_KEY_PREVIOUS']]).toEqual([`${CANARY}-2`, CANARY]);
+    expect((await cli('plan', '--env', 'production', '--detailed-exitcode')).status).toBe(0);
+    expect(unchanged.stdout + unchanged.stderr + rotated.stdout + rotated.stderr).not.toContain(CANARY);
+  });
+
+  it('stops at the plan when a live run lacks a runner secret, instead of writing a stand-in', async () => {
+    const { SHIPYARD_SANDBOX_SECRETS: _, ...live } = env;
+    const saved = env;
+    env = live;
+    try {
+      const plan = await cli('plan', '--env', 'production');
+      expect(plan.status).toBe(1);
+      expect(plan.stdout + plan.stderr).toContain('the runner secret ACME_GOOGLE_SECRET_PRODUCTION is not set');
+    } finally {
+      env = saved;
+    }
+  });
+
   it('refuses a name that is not a rotatable secret, naming where to declare it', async () => {
-    const result = await cli('secrets', 'rotate', '--env', 'production', '--name', 'STRIPE_SECRET_KEY');
+    const result = await cli('secrets', 'rotate', '--env', 'production', '--name', 'NEXT_PUBLIC_APP_NAME');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('no rotatable secret named STRIPE_SECRET_KEY in production');
+    expect(result.stderr).toContain('no rotatable secret named NEXT_PUBLIC_APP_NAME in production');
   });
 });

@@ -47,16 +47,16 @@ export interface SupabaseRotationContext {
   fingerprints: Fingerprinter;
 }
 
-/** The secret key of the venture's project in this environment, when the venture declares `spec.supabase.rotation`. */
-export function supabaseKeySecrets(context: SupabaseRotationContext, doc: VentureDoc, environment: string, consumers: SecretConsumer[]): RotatableSecret[] {
+/** The secret key of the venture's project in this environment; `spec.supabase.rotation` schedules its rotation. Without a context it is only described. */
+export function supabaseKeySecrets(context: SupabaseRotationContext | undefined, doc: VentureDoc, environment: string, consumers: SecretConsumer[]): RotatableSecret[] {
   const supabase = doc.spec?.supabase;
-  if (!supabase?.rotation || !supabase.projects[environment]) return [];
+  if (!supabase?.projects[environment]) return [];
   const project = supabaseProjectName(doc, environment);
   const at = address('supabase', project, 'api-key', 'secret');
   return [{
     address: at, environment, venture: doc.metadata.name, name: 'supabase.secretKey',
-    source: `Supabase secret API key of ${project}`, rotation: supabase.rotation,
-    inspect: () => inspect(context, at, project, consumers),
+    source: `Supabase secret API key of ${project}`, ...(supabase.rotation ? { rotation: supabase.rotation } : {}),
+    inspect: () => (context ? inspect(context, at, project, consumers) : Promise.reject(new Error('the Supabase provider is not live'))),
   }];
 }
 

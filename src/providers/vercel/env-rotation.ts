@@ -43,26 +43,28 @@ export interface VercelRotationContext {
   lookup(name: string): Sensitive<string> | undefined;
 }
 
-/** The variables of a venture in one environment that declare a rotation (generated or runner-secret values). */
-export function vercelEnvSecrets(context: VercelRotationContext, doc: VentureDoc, environmentsByTarget: Map<VercelTarget, string>, environment: string): RotatableSecret[] {
+/**
+ * The sensitive variables of a venture in one environment whose value Shipyard generates or takes
+ * from a runner secret: each can be rotated by name; `rotation` in the config schedules it.
+ * Without a context (Vercel in sandbox mode) they are only described: inspect fails.
+ */
+export function vercelEnvSecrets(context: VercelRotationContext | undefined, doc: VentureDoc, environmentsByTarget: Map<VercelTarget, string>, environment: string): RotatableSecret[] {
   return envSlots(doc, environmentsByTarget)
-    .filter((slot) => slot.environment === environment && slot.variable.rotation && !('literal' in slot.variable.value) && !('output' in slot.variable.value))
+    .filter((slot) => slot.environment === environment && slot.variable.sensitive === true && ('generate' in slot.variable.value || 'secretRef' in slot.variable.value))
     .map((slot) => ({
       address: slot.address,
       environment,
       venture: doc.metadata.name,
       name: slot.variable.key,
       source: describeEnvSource(slot.variable),
-      rotation: slot.variable.rotation!,
-      inspect: () => inspect(context, vercelProjectName(doc), slot),
+      ...(slot.variable.rotation ? { rotation: slot.variable.rotation } : {}),
+      inspect: () => (context ? inspect(context, vercelProjectName(doc), slot) : Promise.reject(new Error('the Vercel provider is not live'))),
     }));
 }
 
 function describeEnvSource(variable: EnvVarSpec): string {
   const v = variable.value;
-  if ('secretRef' in v) return `runner secret ${v.secretRef}`;
-  if ('generate' in v) return `generated (${v.generate.length ?? 48} ${v.generate.alphabet ?? 'base64url'})`;
-  return 'literal' in v ? 'literal' : `output ${v.output}`;
+  return 'secretRef' in v ? `runner secret ${v.secretRef}` : 'generate' in v ? `generated (${v.generate.length ?? 48} ${v.generate.alphabet ?? 'base64url'})` : 'not rotatable';
 }
 
 function sameSlot(env: EnvInfo, key: string, slot: EnvSlot): boolean {
