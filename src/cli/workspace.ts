@@ -73,7 +73,7 @@ export async function openWorkspace(io: CommandIO, root: string): Promise<Worksp
     ok: true,
     workspace: {
       root, config, desired: compileDesiredState(config), providers, store, secrets,
-      fingerprints: new Fingerprinter(fingerprintKey(env, stateDir)),
+      fingerprints: new Fingerprinter(fingerprintKey(env, stateDir), previousFingerprintKey(env)),
       revision: env.GITHUB_SHA ?? gitHead(root), actor: env.GITHUB_ACTOR ?? env.USER ?? 'shipyard', mode,
       close: () => store.close(),
     },
@@ -140,6 +140,13 @@ async function openStore(setting: string | undefined, stateDir: string, env: Nod
 }
 
 /** The operator's key in CI; in the sandbox a local one, created once with mode 600. */
+/** The key being retired while fingerprints are re-stamped (docs: recovery guide). */
+function previousFingerprintKey(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.SHIPYARD_FINGERPRINT_KEY_PREVIOUS) return undefined;
+  processRedactor.add(env.SHIPYARD_FINGERPRINT_KEY_PREVIOUS);
+  return env.SHIPYARD_FINGERPRINT_KEY_PREVIOUS;
+}
+
 function fingerprintKey(env: NodeJS.ProcessEnv, stateDir: string): string {
   if (env.SHIPYARD_FINGERPRINT_KEY) {
     processRedactor.add(env.SHIPYARD_FINGERPRINT_KEY);

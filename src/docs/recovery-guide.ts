@@ -97,7 +97,7 @@ function secrets(venture: VentureFacts): string[] {
   return [
     `## ${RECOVERY_SECRETS_HEADING}`,
     rows.length ? table(['Kind', 'Secrets', 'How to re-bootstrap'], rows) : `${venture.name} has no secrets.`,
-    `The fingerprint key (${code('SHIPYARD_FINGERPRINT_KEY')}) only compares values. If it is replaced, values that cannot be read back show as ${code('[secret] (changed)')} once, and applying writes the same values again.`,
+    `The fingerprint key (${code('SHIPYARD_FINGERPRINT_KEY')}) only compares values. To replace it (it leaked, or on schedule), set the new key and keep the old one as ${code('SHIPYARD_FINGERPRINT_KEY_PREVIOUS')}: plans show no false changes, and one apply per environment stores the fingerprints under the new key; then remove the old key. Replaced without the previous key, values that cannot be read back show as ${code('[secret] (changed)')} once, and applying writes the same values again.`,
     `Never paste a secret into an issue, a pull request or these docs: the names above are all anyone needs.`,
   ];
 }

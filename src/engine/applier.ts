@@ -65,12 +65,14 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyOutcome> {
   const steps = plan.changes.filter((c) => c.action !== 'noop');
   const pendingNoops = plan.changes.filter((c) => c.action === 'noop' && context.inventory.get(c.address)?.status === 'pending');
   const outcome: ApplyOutcome = { runId, status: 'nothing-to-do', succeeded: [], failed: [], skipped: [], resume: '', writeCalls: 0 };
-  if (steps.length === 0 && pendingNoops.length === 0 && context.vanished.length === 0) {
+  // Fingerprints re-stamped with a new fingerprint key (planner): stored even when nothing else changes.
+  const rekeyedNoops = context.rekeyed.filter((a) => !steps.some((c) => c.address === a)).map((a) => context.inventory.get(a)!);
+  if (steps.length === 0 && pendingNoops.length === 0 && context.vanished.length === 0 && rekeyedNoops.length === 0) {
     outcome.resume = 'Nothing to do: live state matches the config.';
     return outcome;
   }
 
-  const environments = [...new Set([...steps, ...pendingNoops].map((c) => c.environment).concat(context.vanished.map((a) => context.inventory.get(a)!.environment)))].sort();
+  const environments = [...new Set([...steps, ...pendingNoops, ...rekeyedNoops].map((c) => c.environment).concat(context.vanished.map((a) => context.inventory.get(a)!.environment)))].sort();
   const owner = input.lockOwner ?? `${input.actor} (run ${runId})`;
   const locking = input.alreadyLocked ? <T>(work: () => Promise<T>) => work() : <T>(work: () => Promise<T>) => withEnvironmentLocks(store, environments, owner, { ttlMs: input.lockTtlMs, reporter }, work);
 
@@ -83,6 +85,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyOutcome> {
       await store.putInventory(pendingNoops.map((c) => ({ ...context.inventory.get(c.address)!, status: 'applied', updatedAt: new Date().toISOString() })));
     }
     if (context.vanished.length > 0) await store.removeInventory(context.vanished);
+    if (rekeyedNoops.length > 0) await store.putInventory(rekeyedNoops.map((entry) => ({ ...entry, updatedAt: new Date().toISOString() })));
 
     const runOutputs = new Map<string, string | Sensitive<string>>();
     const outputs = (address: Address, name: string) => runOutputs.get(`${address}#${name}`) ?? context.observed.get(address)?.outputs?.[name];
@@ -157,7 +160,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyOutcome> {
   outcome.resume =
     outcome.status === 'failed'
       ? `${outcome.failed.length} step(s) failed and ${outcome.skipped.length} were skipped. Fix the cause, then run \`shipyard apply\` again: it plans from live state and converges (run ${runId} in \`shipyard state show\`).`
-      : `Applied ${outcome.succeeded.length} change(s).`;
+      : `Applied ${outcome.succeeded.length} change(s).${rekeyedNoops.length > 0 ? ` Stored ${rekeyedNoops.length} resource(s)' secret fingerprints under the new fingerprint key.` : ''}`;
   return outcome;
 }
 

@@ -56,6 +56,8 @@ export interface PlanContext {
   inventory: Map<Address, InventoryEntry>;
   /** Owned addresses that no longer exist anywhere: the applier forgets them. */
   vanished: Address[];
+  /** Owned addresses whose secret fingerprints were made with the previous fingerprint key: apply stores them re-stamped (in `inventory`). */
+  rekeyed: Address[];
   kinds: Map<string, { provider: Provider; kind: ResourceKind }>;
 }
 
@@ -137,6 +139,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
   const changes: Change[] = [];
   const compared = new Map<Address, { desired: JsonValue; live?: JsonValue; sensitive: string[] }>();
   const vanished: Address[] = [];
+  const rekeyed: Address[] = [];
   let unverifiable = 0;
 
   for (const address of [...new Set([...desired.keys(), ...inventory.keys()])].sort()) {
@@ -150,7 +153,15 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
 
     if (want) {
       // A resource that must be created again gets new generated secrets: stored fingerprints only count while it exists.
-      const resolution = resolveForPlan(want.spec, { secrets: input.secrets, fingerprints: input.fingerprints, outputs, stored: live ? (owned?.fingerprints ?? {}) : {} });
+      const resolveWith = (stored: Record<string, string>) => resolveForPlan(want.spec, { secrets: input.secrets, fingerprints: input.fingerprints, outputs, stored });
+      let resolution = resolveWith(live ? (owned?.fingerprints ?? {}) : {});
+      const restamped = live && owned ? restampFingerprints(owned.fingerprints, resolution, live, input.fingerprints) : {};
+      if (owned && Object.keys(restamped).length > 0) {
+        // Made with the previous key and still the same value: compare (and later store) under the new key.
+        inventory.set(address, { ...owned, fingerprints: { ...owned.fingerprints, ...restamped } });
+        rekeyed.push(address);
+        resolution = resolveWith(inventory.get(address)!.fingerprints);
+      }
       for (const name of resolution.missingSecrets) {
         diagnostics.push({ file: want.source?.file ?? '', line: want.source?.line ?? 1, column: 1, severity: 'error', code: 'secret.missing', message: `${address}: the runner secret ${name} is not set`, hint: `Add ${name} to the repository's Actions secrets (or export it before running shipyard).` });
       }
@@ -164,7 +175,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
         diagnostics.push({ file: want.source?.file ?? '', line: want.source?.line ?? 1, column: 1, severity: 'error', code: 'ownership.conflict', message: `${address} already exists but Shipyard does not own it`, hint: `Take it over with \`shipyard plan --adopt ${address}\` (the plan shows what changes), or remove it from the config.` });
         continue;
       }
-      const liveComparable = comparableObserved(live, resolution, owned?.fingerprints ?? {}, input.fingerprints);
+      const liveComparable = comparableObserved(live, resolution, inventory.get(address)?.fingerprints ?? {}, input.fingerprints);
       // A write-only field that is not a secret has no fingerprint to compare: it cannot be verified, not "changed".
       for (const path of live.writeOnly ?? []) {
         const declared = getPointer(resolution.comparable, path);
@@ -224,6 +235,9 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
     .filter((u) => inScope(u.environment))
     .sort((a, b) => a.address.localeCompare(b.address));
 
+  if (rekeyed.length > 0) {
+    diagnostics.push({ file: '', line: 1, column: 1, severity: 'warning', code: 'fingerprint.rekey', message: `${rekeyed.length} resource(s) hold secret fingerprints made with the previous fingerprint key; the values are unchanged, and apply stores them under the new key`, hint: 'Apply every environment once, then remove SHIPYARD_FINGERPRINT_KEY_PREVIOUS.' });
+  }
   diagnostics.push(...safetyChecks(changes, inventory, desired, options, failedScopes.size > 0));
   const summary = summarise(changes, unverifiable, unmanaged.length);
   const fingerprint = sha256(canonicalJson({ formatVersion: PLAN_FORMAT_VERSION, basis: fingerprintBasis }));
@@ -237,7 +251,7 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
     diagnostics,
     complete: failedScopes.size === 0,
   };
-  return { plan, context: { desired, observed, inventory, vanished, kinds } };
+  return { plan, context: { desired, observed, inventory, vanished, rekeyed, kinds } };
 }
 
 /**
@@ -274,6 +288,29 @@ async function previewChanges(
       diagnostics.push({ file: source?.file ?? '', line: source?.line ?? 1, column: 1, severity: 'error', code: 'provider.rejected', message: `${change.address}: ${message}`, hint: 'The live system refuses this object as declared; fix the config (the message above says what it rejects).' });
     }
   }));
+}
+
+/**
+ * While the fingerprint key is being replaced: the stored fingerprints made with the previous key
+ * whose value is unchanged, fingerprinted again with the new key. The value is known from the
+ * desired side (a runner secret, an output) or from a readable live value; a generated value
+ * that cannot be read back keeps its old fingerprint, which stays a valid identity.
+ */
+function restampFingerprints(stored: Record<string, string>, resolution: PlanResolution, live: ObservedResource, fingerprints: Fingerprinter): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fingerprints.rekeying) return out;
+  for (const path of resolution.sensitive) {
+    const old = stored[path];
+    if (!old) continue;
+    const desired = getPointer(resolution.comparable, path);
+    if (resolution.previous[path] === old && isPlainObject(desired) && typeof desired.$fp === 'string') {
+      out[path] = desired.$fp;
+      continue;
+    }
+    const value = getPointer(live.state, path);
+    if (typeof value === 'string' && !(live.writeOnly ?? []).includes(path) && fingerprints.previousOf(value) === old) out[path] = fingerprints.of(value);
+  }
+  return out;
 }
 
 /** Secret leaves of the live state as fingerprints: readable ones hashed now, write-only ones from the inventory. */

@@ -26,6 +26,8 @@ export interface PlanResolution {
   /** Pointers whose value is known only after apply. */
   unknown: string[];
   missingSecrets: string[];
+  /** Fingerprints of the desired secrets under the previous fingerprint key, by pointer (only while rekeying). */
+  previous: Record<string, string>;
 }
 
 export function isOutputRef(value: unknown): value is OutputRef {
@@ -42,11 +44,16 @@ export function resolveForPlan(
   spec: Spec,
   context: { secrets: SecretSource; fingerprints: Fingerprinter; outputs: OutputLookup; stored: Record<string, string> },
 ): PlanResolution {
-  const result: PlanResolution = { comparable: null, sensitive: [], unknown: [], missingSecrets: [] };
+  const result: PlanResolution = { comparable: null, sensitive: [], unknown: [], missingSecrets: [], previous: {} };
+  const fingerprint = (value: string | Sensitive<string>, path: string): JsonValue => {
+    const previous = context.fingerprints.previousOf(value);
+    if (previous) result.previous[path] = previous;
+    return { $fp: context.fingerprints.of(value) };
+  };
   const visit = (value: SpecValue, path: string): JsonValue => {
     if (isSensitive(value)) {
       result.sensitive.push(path);
-      return { $fp: context.fingerprints.of(value) };
+      return fingerprint(value, path);
     }
     if (isSecretRef(value)) {
       result.sensitive.push(path);
@@ -55,7 +62,7 @@ export function resolveForPlan(
         result.missingSecrets.push(value.$secretRef);
         return KNOWN_AFTER_APPLY;
       }
-      return { $fp: context.fingerprints.of(secret) };
+      return fingerprint(secret, path);
     }
     if (isGenerateRule(value)) {
       result.sensitive.push(path);
@@ -72,7 +79,7 @@ export function resolveForPlan(
         result.unknown.push(path);
         return KNOWN_AFTER_APPLY;
       }
-      return value.$output.sensitive || isSensitive(output) ? { $fp: context.fingerprints.of(output) } : output;
+      return value.$output.sensitive || isSensitive(output) ? fingerprint(output, path) : output;
     }
     if (Array.isArray(value)) return value.map((item, i) => visit(item, `${path}/${i}`));
     if (value !== null && typeof value === 'object') {

@@ -8,16 +8,40 @@ import { Sensitive } from '../model/sensitive.ts';
 
 export class Fingerprinter {
   readonly #key: Buffer;
+  readonly #previous: Buffer | undefined;
 
-  constructor(key: string | Buffer) {
-    if (key.length < 16) throw new Error('the fingerprint key must be at least 16 bytes (SHIPYARD_FINGERPRINT_KEY)');
-    this.#key = Buffer.isBuffer(key) ? key : Buffer.from(key, 'utf8');
+  /**
+   * `previousKey`: the key being retired (SHIPYARD_FINGERPRINT_KEY_PREVIOUS). While it is set,
+   * a stored fingerprint made with it still matches, and the next apply re-stamps it with `key`.
+   */
+  constructor(key: string | Buffer, previousKey?: string | Buffer) {
+    this.#key = keyBytes(key, 'SHIPYARD_FINGERPRINT_KEY');
+    this.#previous = previousKey === undefined ? undefined : keyBytes(previousKey, 'SHIPYARD_FINGERPRINT_KEY_PREVIOUS');
   }
 
   of(value: Sensitive<string> | string): string {
-    const plain = typeof value === 'string' ? value : value.reveal();
-    return `hmac-sha256:${createHmac('sha256', this.#key).update(plain).digest('base64url').slice(0, 32)}`;
+    return hmac(this.#key, value);
   }
+
+  /** True while a previous key is configured. */
+  get rekeying(): boolean {
+    return this.#previous !== undefined;
+  }
+
+  /** The fingerprint under the previous key, when there is one. */
+  previousOf(value: Sensitive<string> | string): string | undefined {
+    return this.#previous ? hmac(this.#previous, value) : undefined;
+  }
+}
+
+function keyBytes(key: string | Buffer, name: string): Buffer {
+  if (key.length < 16) throw new Error(`the fingerprint key must be at least 16 bytes (${name})`);
+  return Buffer.isBuffer(key) ? key : Buffer.from(key, 'utf8');
+}
+
+function hmac(key: Buffer, value: Sensitive<string> | string): string {
+  const plain = typeof value === 'string' ? value : value.reveal();
+  return `hmac-sha256:${createHmac('sha256', key).update(plain).digest('base64url').slice(0, 32)}`;
 }
 
 const alphabets: Record<GenerateRule['$generate']['alphabet'], string> = {

@@ -7,7 +7,7 @@
  * API with the secret key the deployment was built with.
  */
 import { createHmac } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
@@ -189,8 +189,10 @@ describe('rotation against the Vercel and Supabase emulators', () => {
     expect(vercel.state.project('acme-notes', TEAM)!.envs.map((e) => e.key)).not.toContain('SESSION_SECRET_PREVIOUS');
     expect((await cli('plan', '--env', 'production', '--detailed-exitcode')).status).toBe(0);
 
-    for (const output of [rotated, plan, again]) {
-      const text = output.stdout + output.stderr;
+    // No value in any output, nor in the state store's files (inventory and the rotation's journal entries).
+    const stateFiles = readdirSync(work).filter((f) => f.startsWith('state.db')).map((f) => readFileSync(path.join(work, f)).toString('latin1'));
+    expect(stateFiles.join('')).toContain('shipyard_'); // the journal recorded the rotation
+    for (const text of [...[rotated, plan, again].map((o) => o.stdout + o.stderr), ...stateFiles]) {
       for (const value of [oldSecret, during.env['SESSION_SECRET']!, before.env['SUPABASE_SECRET_KEY']!, during.env['SUPABASE_SECRET_KEY']!, CANARY]) expect(text).not.toContain(value);
     }
   });

@@ -11,7 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Vercel } from '@vercel/sdk';
+import type { Vercel } from '@vercel/sdk';
 import { HTTPClient } from '@vercel/sdk/lib/http.js';
 import { HTTPClientError } from '@vercel/sdk/models/httpclienterrors.js';
 import { ResponseValidationError } from '@vercel/sdk/models/responsevalidationerror.js';
@@ -164,7 +164,9 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 export class VercelClient {
   readonly teamId: string | undefined;
   readonly stats: ApiStats = { calls: 0, requests: 0, retries: 0, throttled: 0, byOperation: {} };
-  readonly #sdk: Vercel;
+  /** Loaded on the first call: the SDK's entry point takes over a second to import, and most commands never call Vercel. */
+  #sdk: Promise<Vercel> | undefined;
+  readonly #sdkOptions: ConstructorParameters<typeof Vercel>[0];
   readonly #token: string;
   readonly #buckets = new Map<string, RateLimitBucket>();
   readonly #context = new AsyncLocalStorage<CallContext>();
@@ -183,7 +185,7 @@ export class VercelClient {
     this.#maxDelayMs = options.maxDelayMs ?? 20_000;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     const httpClient = new HTTPClient({ fetcher: (input, init) => this.#fetch(input instanceof Request && !init ? input : new Request(input, init)) });
-    this.#sdk = new Vercel({ bearerToken: options.token, httpClient, retryConfig: { strategy: 'none' }, ...(options.serverURL ? { serverURL: options.serverURL } : {}) });
+    this.#sdkOptions = { bearerToken: options.token, httpClient, retryConfig: { strategy: 'none' }, ...(options.serverURL ? { serverURL: options.serverURL } : {}) };
   }
 
   resetStats(): void {
@@ -339,7 +341,9 @@ export class VercelClient {
     this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
     const scope = this.teamId ? { teamId: this.teamId } : {};
     try {
-      return await this.#context.run({ operation }, () => run(this.#sdk, scope));
+      this.#sdk ??= import('@vercel/sdk').then(({ Vercel: Sdk }) => new Sdk(this.#sdkOptions));
+      const sdk = await this.#sdk;
+      return await this.#context.run({ operation }, () => run(sdk, scope));
     } catch (error) {
       throw this.#translate(error, operation, address);
     }
