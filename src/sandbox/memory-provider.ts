@@ -5,7 +5,7 @@
  * on demand, and persist to a file so that a killed process leaves real state behind.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { parseAddress, type Address } from '../model/address.ts';
 import { KeepExisting, TransientError, type ApplyOperation, type ApplyResult, type Provider, type ResolvedValue, type ResourceKind } from '../model/provider.ts';
 import type { JsonObject, JsonValue, ObservedResource } from '../model/resource.ts';
@@ -53,6 +53,8 @@ export class MemoryProvider implements Provider {
   latencyMs: number;
   readonly #faults: FaultRule[] = [];
   readonly #file: string | undefined;
+  /** Identity of the file version in memory (inode, mtime, size): each save renames a new file into place. */
+  #fileVersion: string | undefined;
   #inFlight = 0;
   #afterWrite: ((op: ApplyOperation) => void) | undefined;
 
@@ -124,6 +126,7 @@ export class MemoryProvider implements Provider {
         this.calls.list++;
         await this.#delay();
         this.#maybeFail({ action: 'list', scope });
+        this.#refresh();
         const out: ObservedResource[] = [];
         for (const id of this.#byScope.get(`${options.kind}/${scope}`) ?? []) {
           const object = this.objects.get(id)!;
@@ -142,6 +145,7 @@ export class MemoryProvider implements Provider {
         try {
           await this.#delay();
           this.#maybeFail(op);
+          this.#refresh();
           const result = this.#write(op, options);
           this.#save();
           this.#afterWrite?.(op);
@@ -190,10 +194,31 @@ export class MemoryProvider implements Provider {
 
   #load(): void {
     try {
+      this.#fileVersion = this.#versionOnDisk();
       const saved = JSON.parse(readFileSync(this.#file!, 'utf8')) as StoredObject[];
       for (const object of saved) this.#store(object);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  /**
+   * Like a real API, reads see what other processes wrote since this one started (another
+   * runner's apply that held the lock while this one waited). Reloads only when the file changed.
+   */
+  #refresh(): void {
+    if (!this.#file || this.#versionOnDisk() === this.#fileVersion) return;
+    this.objects.clear();
+    this.#byScope.clear();
+    this.#load();
+  }
+
+  #versionOnDisk(): string | undefined {
+    try {
+      const stat = statSync(this.#file!);
+      return `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return undefined;
     }
   }
 
@@ -202,6 +227,7 @@ export class MemoryProvider implements Provider {
     const temporary = `${this.#file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify([...this.objects.values()]));
     renameSync(temporary, this.#file);
+    this.#fileVersion = this.#versionOnDisk();
   }
 }
 
