@@ -32,6 +32,7 @@ export function renderEnvVarReference(facts: DocsFacts, venture: VentureFacts): 
       ? table(['Name', 'Purpose', 'Targets (environment)', 'Source', 'Sensitive', 'Rotation'], rows)
       : 'No environment variables are declared.',
     'Sources: a *runner secret* is read from the workflow\'s secrets at apply time; *generated* values are made once by Shipyard and only their fingerprint is kept; *Supabase outputs* are read from the environment\'s Supabase project; *literals* are plain values in the venture file.',
+    duringRotation(variables),
     '## Other secrets of this venture',
     oauth.length
       ? table(['Secret', 'Environment', 'Source', 'Rotation'], oauth)
@@ -40,6 +41,23 @@ export function renderEnvVarReference(facts: DocsFacts, venture: VentureFacts): 
     `The names to fill in locally (the same list as the generated ${code('.env.example')}); values come from the Vercel project, never from git:`,
     codeBlock('dotenv', renderEnvExample(venture.doc, facts.byTarget)),
   ]);
+}
+
+/** What the app does while a rotated variable's previous value is still published: accept both, make new things with the current one. */
+function duringRotation(variables: EnvVarSpec[]): string | undefined {
+  const rotated = variables.filter((v) => v.sensitive === true && ('generate' in v.value || 'secretRef' in v.value));
+  const example = rotated.find((v) => v.rotation) ?? rotated[0];
+  if (!example) return undefined;
+  return page([
+    '## During a rotation',
+    `While a rotation's grace period runs, the previous value of ${rotated.map((v) => code(v.key)).join(', ')} is published beside the current one as ${code(`${example.key}_PREVIOUS`)} (and so on), and production is redeployed. Sign, encrypt and issue with the current value; accept what the previous one made until it disappears, then only the current one works. For example:`,
+    codeBlock('ts', [
+      `// Both are set during a rotation; only ${example.key} after it.`,
+      `const keys = [process.env.${example.key}, process.env.${example.key}_PREVIOUS].filter((k): k is string => Boolean(k));`,
+      `const signWith = keys[0];`,
+      `const verify = (token: string) => keys.some((key) => isValid(token, key));`,
+    ]),
+  ]).trimEnd();
 }
 
 function source(value: EnvValue, venture: VentureFacts): string {
