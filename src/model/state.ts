@@ -70,6 +70,8 @@ export interface StateStore {
   removeInventory(addresses: Address[]): Promise<void>;
   appendJournal(records: JournalRecord[]): Promise<void>;
   readJournal(query?: JournalQuery): Promise<JournalRecord[]>;
+  /** Removes whole runs that ended before `cutoff` (ISO time), keeping each environment's latest run. */
+  pruneJournal(cutoff: string): Promise<{ runs: number; records: number }>;
   /** Takes the lock or throws LockHeldError; an expired lock may be taken over. */
   acquireLock(environment: string, owner: string, ttlMs: number): Promise<LockInfo>;
   renewLock(environment: string, owner: string, ttlMs: number): Promise<LockInfo>;

@@ -8,6 +8,7 @@
  * decides what is due and in which order, so the rules are the same for every store.
  */
 import type { Address } from '../model/address.ts';
+import { parseDuration } from '../config/duration.ts';
 import type { Rotation } from '../model/config.ts';
 import type { Sensitive } from '../model/sensitive.ts';
 
@@ -76,12 +77,6 @@ export interface SecretStatus {
   nextRotation?: string;
   previousUntil?: string;
   fingerprint?: string;
-}
-
-export function parseDuration(text: string): number {
-  const match = /^(\d+)(m|h|d)$/.exec(text);
-  if (!match) throw new Error(`invalid duration ${text}`);
-  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
 }
 
 function statusOf(secret: RotatableSecret, live: LiveSecret): SecretStatus {

@@ -4,6 +4,7 @@
  * The lock is a row taken atomically by an upsert that only wins over an expired or own lock.
  */
 import type { Address } from '../model/address.ts';
+import { runsToPrune } from './retention.ts';
 import { LockHeldError, type InventoryEntry, type JournalQuery, type JournalRecord, type LockInfo, type StateStore } from '../model/state.ts';
 
 export interface SqlDriver {
@@ -133,6 +134,19 @@ export class SqlStateStore implements StateStore {
       at: row.at as string,
       ...(row.duration_ms !== null && row.duration_ms !== undefined ? { durationMs: Number(row.duration_ms) } : {}),
     }));
+  }
+
+  async pruneJournal(cutoff: string): Promise<{ runs: number; records: number }> {
+    const summaries = await this.#driver.query(`SELECT run_id, environment, MAX(at) AS last FROM shipyard_journal GROUP BY run_id, environment`, []);
+    const runs = runsToPrune(summaries.map((row) => ({ runId: row.run_id as string, environment: row.environment as string, last: row.last as string })), cutoff);
+    let records = 0;
+    await this.#driver.transaction(async () => {
+      for (const runId of runs) {
+        records += Number((await this.#driver.query(`SELECT COUNT(*) AS n FROM shipyard_journal WHERE run_id = $1`, [runId]))[0]?.n ?? 0);
+        await this.#driver.query(`DELETE FROM shipyard_journal WHERE run_id = $1`, [runId]);
+      }
+    });
+    return { runs: runs.length, records };
   }
 
   async acquireLock(environment: string, owner: string, ttlMs: number): Promise<LockInfo> {

@@ -39,6 +39,7 @@ describe('canary sweep over every CLI command', () => {
       ['domains', 'check', '--resolver', '127.0.0.1:9', '--format', 'json'],
       ['apply', '--yes', '--expect-fingerprint', '0'.repeat(64)],
       ['secrets', 'rotate', '--env', 'staging', '--name', 'database-url'],
+      ['state', 'prune', '--older-than', '0m'],
     ];
     const outputs: string[] = [];
     for (const args of commands) {
@@ -46,6 +47,9 @@ describe('canary sweep over every CLI command', () => {
       outputs.push(`$ shipyard ${args.join(' ')}\n${result.stdout}${result.stderr}`);
       expect(result.stderr, args.join(' ')).not.toMatch(/\n\s+at .*\.ts:\d+/);
     }
+    // Everything ended before now, but the one apply is the latest run of three environments
+    // (the rotation is staging's latest): both are kept for `state show`.
+    expect(outputs.at(-1)).toMatch(/Removed 0 run\(s\) \(0 journal record\(s\)\) that ended before /);
     const swept = [...outputs, ...filesUnder(root).map((f) => readFileSync(f).toString('latin1'))].join('\n');
     expect(swept).toContain('DATABASE_URL_PRODUCTION'); // the names are there...
     expect(swept).not.toContain(CANARY); // ...the values never

@@ -50,6 +50,31 @@ export function stateStoreContract(name: string, factory: StoreFactory): void {
       }
     });
 
+    it('prunes whole runs older than the cutoff, keeping each environment\'s latest run', async () => {
+      const { store, shared, cleanup } = await factory.open();
+      try {
+        const base = { planFingerprint: 'f'.repeat(64), actor: 'ci', action: 'update', outcome: 'succeeded' as const };
+        const record = (runId: string, environment: string, at: string) => ({ ...base, runId, address: address('mem', environment, 'thing', 'x'), environment, at });
+        await store.appendJournal([
+          record('old-dev-1', 'dev', '2026-01-01T00:00:00.000Z'), record('old-dev-1', 'dev', '2026-01-01T00:00:05.000Z'),
+          record('old-both', 'dev', '2026-02-01T00:00:00.000Z'), record('old-both', 'prod', '2026-02-01T00:00:01.000Z'),
+          // The newest dev run is old too, but it is dev's last apply: kept.
+          record('last-dev', 'dev', '2026-03-01T00:00:00.000Z'),
+          // A run that straddles the cutoff ended after it: kept whole.
+          record('straddle', 'prod', '2026-05-31T23:59:00.000Z'), record('straddle', 'prod', '2026-06-01T00:01:00.000Z'),
+          record('recent', 'prod', '2026-07-01T00:00:00.000Z'),
+        ]);
+        const pruned = await store.pruneJournal('2026-06-01T00:00:00.000Z');
+        expect(pruned).toEqual({ runs: 2, records: 4 });
+        const other = await shared();
+        expect([...new Set((await other.readJournal()).map((r) => r.runId))]).toEqual(['last-dev', 'straddle', 'recent']);
+        expect(await other.pruneJournal('2026-06-01T00:00:00.000Z')).toEqual({ runs: 0, records: 0 });
+        await other.close();
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('locks per environment: contention, renewal, release, expiry and force-unlock', async () => {
       let clock = new Date('2026-11-24T12:00:00.000Z');
       const now = () => clock;

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Address } from '../../model/address.ts';
+import { runsToPrune } from '../../state/retention.ts';
 import { LockHeldError, type InventoryEntry, type JournalQuery, type JournalRecord, type LockInfo, type StateStore } from '../../model/state.ts';
 import { KubeApiError, type KubeClient, type KubeObject } from './client.ts';
 
@@ -138,6 +139,18 @@ export async function openKubernetesStore(client: KubeClient, options: { namespa
         .sort((a, b) => a.record.at.localeCompare(b.record.at) || a.order[0] - b.order[0] || a.order[1] - b.order[1])
         .map(({ record }) => record);
       return records.slice(-(query.limit ?? 10_000));
+    },
+    async pruneJournal(cutoff) {
+      const maps = (await client.list('v1', 'ConfigMap', namespace, { labelSelector: `${LABEL}=journal` })) as ConfigMap[];
+      const recordsOf = (m: ConfigMap) => (m.data?.['records.jsonl'] ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalRecord);
+      const summaries = maps.flatMap((m) => recordsOf(m).map((r) => ({ runId: r.runId, environment: r.environment, last: r.at })));
+      const runs = new Set(runsToPrune(summaries, cutoff));
+      let records = 0;
+      for (const m of maps.filter((m) => runs.has(m.metadata?.labels?.['shipyard.dev/run'] ?? ''))) {
+        records += recordsOf(m).length;
+        await client.delete(m);
+      }
+      return { runs: runs.size, records };
     },
     async acquireLock(environment, owner, ttlMs) {
       for (let attempt = 0; attempt < 5; attempt++) {
