@@ -15,37 +15,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplyError, TransientError } from '../../model/provider.ts';
 import { MASK } from '../../model/sensitive.ts';
 import { processRedactor } from '../../secrets/redact.ts';
-import { RateLimitBucket, readRateLimitHeaders } from '../rate-limit-bucket.ts';
+import { readRateLimitHeaders, RequestPacer, type CallStats, type RetryOptions } from '../rate-limit-bucket.ts';
 
-export interface SupabaseClientOptions {
+export interface SupabaseClientOptions extends RetryOptions {
   /** A personal access token (`sbp_…`) or an OAuth token: SUPABASE_ACCESS_TOKEN. */
   token: string;
   /** Default https://api.supabase.com; an emulator in tests (SUPABASE_API_URL). */
   apiUrl?: string;
-  /** Retries per request for 429/5xx/reset/timeout before giving up (default 5). */
-  maxRetries?: number;
-  baseDelayMs?: number;
-  /** Longest single wait; a Reset or Retry-After beyond it ends the retries (default 60 s). */
-  maxDelayMs?: number;
-  /** Per attempt (default 60 s). */
-  timeoutMs?: number;
 }
 
-export interface ApiStats {
-  /** Logical calls (one per operation, whatever the retries). */
-  calls: number;
-  /** HTTP requests sent, retries included. */
-  requests: number;
-  retries: number;
+export interface ApiStats extends CallStats {
   /** Logical calls that change something (reads, previews and rls-test queries are not writes). */
   writes: number;
-  /** Times the bucket held a request back until the window reset. */
-  throttled: number;
   /** 429 answers received. */
   rateLimited: number;
   /** The shortest wait after a 429, to show that Reset/Retry-After were honoured. */
   shortestWaitAfter429Ms: number | undefined;
-  byOperation: Record<string, number>;
 }
 
 // Plain shapes the kinds work with.
@@ -113,21 +98,14 @@ export class SupabaseClient {
   readonly apiUrl: string;
   readonly stats: ApiStats = emptyStats();
   readonly #token: string;
-  readonly #buckets = new Map<string, RateLimitBucket>();
-  readonly #maxRetries: number;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
-  readonly #timeoutMs: number;
+  readonly #pacer: RequestPacer;
 
   constructor(options: SupabaseClientOptions) {
     if (!options.token) throw new Error('supabase: a token is required (SUPABASE_ACCESS_TOKEN)');
     this.#token = options.token;
     processRedactor.add(options.token);
     this.apiUrl = (options.apiUrl ?? 'https://api.supabase.com').replace(/\/+$/, '');
-    this.#maxRetries = options.maxRetries ?? 5;
-    this.#baseDelayMs = options.baseDelayMs ?? 250;
-    this.#maxDelayMs = options.maxDelayMs ?? 60_000;
-    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#pacer = new RequestPacer(options, { maxRetries: 5, baseDelayMs: 250, maxDelayMs: 60_000, timeoutMs: 60_000 });
   }
 
   resetStats(): void {
@@ -241,18 +219,11 @@ export class SupabaseClient {
     }
   }
 
-  #bucket(operation: Operation): RateLimitBucket {
-    const key = `${operation.name}\u0000${operation.scope}`;
-    let bucket = this.#buckets.get(key);
-    if (!bucket) this.#buckets.set(key, (bucket = new RateLimitBucket()));
-    return bucket;
-  }
-
   async #call<T>(address: string, op: Operation): Promise<T | undefined> {
     this.stats.calls++;
     if (op.mutates) this.stats.writes++;
     this.stats.byOperation[op.name] = (this.stats.byOperation[op.name] ?? 0) + 1;
-    const bucket = this.#bucket(op);
+    const pacer = this.#pacer;
     const url = `${this.apiUrl}${op.path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: 'application/json' };
     if (op.body !== undefined) headers['content-type'] = 'application/json';
@@ -260,23 +231,18 @@ export class SupabaseClient {
     const label = `${op.name} (${op.method} ${op.path.split('?')[0]})`;
 
     for (let attempt = 0; ; attempt++) {
-      const wait = bucket.take(Date.now());
-      // A reset further away than we may wait: send anyway, the server decides.
-      if (wait > 0 && wait <= this.#maxDelayMs) {
-        this.stats.throttled++;
-        await sleep(wait + 20);
-        bucket.take(Date.now());
-      }
+      // Per endpoint and project, as Supabase counts.
+      const bucket = await pacer.pace(`${op.name}\u0000${op.scope}`, this.stats);
       this.stats.requests++;
       let response: Response;
       try {
-        response = await fetch(url, { method: op.method, headers, ...(payload !== undefined ? { body: payload } : {}), signal: AbortSignal.timeout(this.#timeoutMs) });
+        response = await fetch(url, { method: op.method, headers, ...(payload !== undefined ? { body: payload } : {}), signal: AbortSignal.timeout(pacer.timeoutMs) });
       } catch (error) {
         const reason = this.#scrub(describeFetchError(error));
         if (!op.idempotent) throw new AmbiguousWriteError(`${address}: ${label} got no answer (${reason}); the server may have done it`);
-        if (attempt >= this.#maxRetries) throw new TransientError(`${address}: ${label} failed: ${reason} (after ${attempt} retries)`);
+        if (attempt >= pacer.maxRetries) throw new TransientError(`${address}: ${label} failed: ${reason} (after ${attempt} retries)`);
         this.stats.retries++;
-        await sleep(this.#backoff(attempt));
+        await sleep(pacer.backoff(attempt));
         continue;
       }
       bucket.update(readRateLimitHeaders(response.headers, (seconds) => Date.now() + seconds * 1000)); // Supabase: seconds remaining
@@ -290,10 +256,10 @@ export class SupabaseClient {
       // A 429 was refused before anything happened; any other failure of a create is ambiguous.
       if (response.status !== 429 && !op.idempotent) throw new AmbiguousWriteError(`${address}: ${message}; the server may have done it`);
       const hinted = hintedWaitMs(response);
-      if (attempt >= this.#maxRetries || (hinted !== undefined && hinted > this.#maxDelayMs)) {
+      if (attempt >= pacer.maxRetries || (hinted !== undefined && hinted > pacer.maxDelayMs)) {
         throw new TransientError(`${address}: ${message} (after ${attempt} retries)`, hinted);
       }
-      const delay = hinted ?? this.#backoff(attempt);
+      const delay = hinted ?? pacer.backoff(attempt);
       if (response.status === 429) this.stats.shortestWaitAfter429Ms = Math.min(this.stats.shortestWaitAfter429Ms ?? Infinity, delay);
       this.stats.retries++;
       await sleep(delay);
@@ -304,10 +270,6 @@ export class SupabaseClient {
     return processRedactor.scrub(text.split(this.#token).join(MASK));
   }
 
-  #backoff(attempt: number): number {
-    const base = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** attempt);
-    return base + Math.random() * base * 0.2;
-  }
 }
 
 function emptyStats(): ApiStats {

@@ -19,33 +19,17 @@ import { VercelError } from '@vercel/sdk/models/vercelerror.js';
 import { ApplyError, TransientError } from '../../model/provider.ts';
 import { MASK } from '../../model/sensitive.ts';
 import { processRedactor } from '../../secrets/redact.ts';
-import { RateLimitBucket, readRateLimitHeaders } from '../rate-limit-bucket.ts';
+import { readRateLimitHeaders, RequestPacer, type CallStats, type RetryOptions } from '../rate-limit-bucket.ts';
 
-export interface VercelClientOptions {
+export interface VercelClientOptions extends RetryOptions {
   token: string;
   /** Every call is scoped to this team; omitted = the token's personal account. */
   teamId?: string;
   /** The API base URL (an emulator in tests); default https://api.vercel.com. */
   serverURL?: string;
-  /** Retries per HTTP request for 429/5xx/reset/timeout before giving up (default 4). */
-  maxRetries?: number;
-  baseDelayMs?: number;
-  /** Longest single wait; a Retry-After beyond it ends the retries (default 20 s). */
-  maxDelayMs?: number;
-  /** Per attempt (default 30 s). */
-  timeoutMs?: number;
 }
 
-export interface ApiStats {
-  /** Logical SDK calls (one per operation, whatever the retries). */
-  calls: number;
-  /** HTTP requests sent, retries included. */
-  requests: number;
-  retries: number;
-  /** Times the token bucket made a request wait for the window to reset. */
-  throttled: number;
-  byOperation: Record<string, number>;
-}
+export type ApiStats = CallStats;
 
 // Plain shapes the kinds work with.
 export interface ProjectInfo {
@@ -168,22 +152,15 @@ export class VercelClient {
   #sdk: Promise<Vercel> | undefined;
   readonly #sdkOptions: ConstructorParameters<typeof Vercel>[0];
   readonly #token: string;
-  readonly #buckets = new Map<string, RateLimitBucket>();
   readonly #context = new AsyncLocalStorage<CallContext>();
-  readonly #maxRetries: number;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
-  readonly #timeoutMs: number;
+  readonly #pacer: RequestPacer;
 
   constructor(options: VercelClientOptions) {
     if (!options.token) throw new Error('vercel: a token is required (VERCEL_TOKEN)');
     this.#token = options.token;
     processRedactor.add(options.token);
     this.teamId = options.teamId;
-    this.#maxRetries = options.maxRetries ?? 4;
-    this.#baseDelayMs = options.baseDelayMs ?? 250;
-    this.#maxDelayMs = options.maxDelayMs ?? 20_000;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#pacer = new RequestPacer(options, { maxRetries: 4, baseDelayMs: 250, maxDelayMs: 20_000, timeoutMs: 30_000 });
     const httpClient = new HTTPClient({ fetcher: (input, init) => this.#fetch(input instanceof Request && !init ? input : new Request(input, init)) });
     this.#sdkOptions = { bearerToken: options.token, httpClient, retryConfig: { strategy: 'none' }, ...(options.serverURL ? { serverURL: options.serverURL } : {}) };
   }
@@ -366,12 +343,12 @@ export class VercelClient {
     if (error instanceof VercelError) {
       const { code, message } = parseErrorBody(error.body);
       const text = this.#scrub(`${operation} failed with HTTP ${error.statusCode}${code ? ` ${code}` : ''}: ${message ?? 'no message'}`);
-      if (RETRYABLE.has(error.statusCode)) return new TransientError(`${address}: ${text} (after ${this.#maxRetries} retries)`, retryAfterMs(error.headers));
+      if (RETRYABLE.has(error.statusCode)) return new TransientError(`${address}: ${text} (after ${this.#pacer.maxRetries} retries)`, retryAfterMs(error.headers));
       return new VercelApiError(address, error.statusCode, code ?? 'error', text);
     }
     if (error instanceof HTTPClientError) {
       const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      return new TransientError(`${address}: ${operation} failed: ${this.#scrub(`${error.message}${cause}`)} (after ${this.#maxRetries} retries)`);
+      return new TransientError(`${address}: ${operation} failed: ${this.#scrub(`${error.message}${cause}`)} (after ${this.#pacer.maxRetries} retries)`);
     }
     if (error instanceof Error) return new Error(`${address}: ${operation} failed: ${this.#scrub(error.message)}`);
     return new Error(`${address}: ${operation} failed: ${this.#scrub(String(error))}`);
@@ -381,47 +358,30 @@ export class VercelClient {
     return processRedactor.scrub(text.split(this.#token).join(MASK));
   }
 
-  #bucket(operation: string): RateLimitBucket {
-    let bucket = this.#buckets.get(operation);
-    if (!bucket) this.#buckets.set(operation, (bucket = new RateLimitBucket()));
-    return bucket;
-  }
-
   /** The SDK's transport: token bucket, then the request, retried on 429/5xx/reset/timeout. */
   async #fetch(request: Request): Promise<Response> {
     const operation = this.#context.getStore()?.operation ?? 'unknown';
-    const bucket = this.#bucket(operation);
+    const pacer = this.#pacer;
     for (let attempt = 0; ; attempt++) {
-      const wait = bucket.take(Date.now());
-      // A reset further away than we may wait (or a skewed clock): send anyway, the server decides.
-      if (wait > 0 && wait <= this.#maxDelayMs) {
-        this.stats.throttled++;
-        await sleep(wait + 20);
-        bucket.take(Date.now());
-      }
+      const bucket = await pacer.pace(operation, this.stats);
       this.stats.requests++;
       let response: Response;
       try {
-        response = await fetch(request.clone(), { signal: AbortSignal.any([request.signal, AbortSignal.timeout(this.#timeoutMs)]) });
+        response = await fetch(request.clone(), { signal: AbortSignal.any([request.signal, AbortSignal.timeout(pacer.timeoutMs)]) });
       } catch (error) {
-        if (request.signal.aborted || attempt >= this.#maxRetries) throw error;
+        if (request.signal.aborted || attempt >= pacer.maxRetries) throw error;
         this.stats.retries++;
-        await sleep(this.#backoff(attempt));
+        await sleep(pacer.backoff(attempt));
         continue;
       }
       bucket.update(readRateLimitHeaders(response.headers, (epochSeconds) => epochSeconds * 1000)); // Vercel: epoch seconds
-      if (!RETRYABLE.has(response.status) || attempt >= this.#maxRetries) return response;
+      if (!RETRYABLE.has(response.status) || attempt >= pacer.maxRetries) return response;
       const hinted = retryAfterMs(response.headers) ?? rateLimitResetWait(response.headers);
-      if (hinted !== undefined && hinted > this.#maxDelayMs) return response; // too long to wait here: the engine decides
+      if (hinted !== undefined && hinted > pacer.maxDelayMs) return response; // too long to wait here: the engine decides
       await response.body?.cancel();
       this.stats.retries++;
-      await sleep(hinted ?? this.#backoff(attempt));
+      await sleep(hinted ?? pacer.backoff(attempt));
     }
-  }
-
-  #backoff(attempt: number): number {
-    const base = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** attempt);
-    return base + Math.random() * base * 0.2;
   }
 }
 
