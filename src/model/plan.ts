@@ -4,7 +4,7 @@
  */
 import type { Address } from './address.ts';
 import type { Diagnostic } from './diagnostic.ts';
-import type { JsonValue, SourceRef } from './resource.ts';
+import type { JsonValue, ResourceIdentity, SourceRef } from './resource.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
 export const KNOWN_AFTER_APPLY = '(known after apply)';
@@ -23,13 +23,7 @@ export interface FieldChange {
   forcesReplacement?: boolean;
 }
 
-export interface Change {
-  address: Address;
-  provider: string;
-  kind: string;
-  scope: string;
-  environment: string;
-  venture?: string;
+export interface Change extends ResourceIdentity {
   action: Action;
   /** Masked. */
   before?: JsonValue;

@@ -41,7 +41,8 @@ export interface SourceRef {
   line: number;
 }
 
-export interface DesiredResource {
+/** Where a resource lives and whose it is: shared by desired resources and plan changes. */
+export interface ResourceIdentity {
   address: Address;
   /** Provider name, e.g. `kubernetes`. */
   provider: string;
@@ -53,6 +54,9 @@ export interface DesiredResource {
   environment: string;
   /** The venture, for grouping in renderers; absent for environment-level resources. */
   venture?: string;
+}
+
+export interface DesiredResource extends ResourceIdentity {
   spec: Spec;
   dependsOn: Address[];
   source?: SourceRef;
