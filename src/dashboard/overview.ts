@@ -1,13 +1,17 @@
 /**
  * Per environment and per venture: the last apply (from the journal), the lock, what Shipyard
- * owns, and which baseline secrets are due for rotation. Everything here comes from the config
+ * owns, and which secrets (baseline Secrets, rotated variables) are due for rotation. Everything here comes from the config
  * and the state store; nothing reads a provider.
  */
+import { parseDuration } from '../config/duration.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { parseAddress } from '../model/address.ts';
 import type { InventoryEntry, JournalRecord, LockInfo } from '../model/state.ts';
 import type { DesiredState } from '../providers/desired-state.ts';
 import { isProtectedEnvironment } from '../providers/kubernetes/desired.ts';
+import { envSlots } from '../providers/vercel/desired.ts';
+import { environmentsByTarget } from '../providers/vercel/env-example.ts';
+import { DEFAULT_GRACE } from '../secrets/rotation.ts';
 import type { EnvironmentOverview, JournalEntry, LastApply, OverviewResponse, PendingRotation, VentureOverview } from './api-types.ts';
 import { processRedactor } from '../secrets/redact.ts';
 
@@ -60,35 +64,33 @@ export function lastApply(records: JournalEntry[]): LastApply | undefined {
   return { runId: last.runId, ...(last.revision ? { revision: last.revision } : {}), actor: last.actor, at: last.at, outcome, steps: finals.size, failed };
 }
 
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `90d` → milliseconds; the schema allows minutes, hours and days. */
-export function durationMs(text: string): number {
-  const match = /^(\d+)(m|h|d)$/.exec(text);
-  if (!match) throw new Error(`invalid duration ${JSON.stringify(text)}`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+/** Where a rotated secret stands, from when its value was last written (its inventory entry's time). */
+function rotationState(secret: string, rotation: { every: string; grace?: string }, entry: InventoryEntry | undefined, now: Date): PendingRotation {
+  const every = rotation.every;
+  const grace = rotation.grace ?? DEFAULT_GRACE;
+  if (!entry) return { secret, every, grace, state: 'never-written' };
+  const due = new Date(Date.parse(entry.updatedAt) + parseDuration(every));
+  const late = now.getTime() - due.getTime();
+  const state = late < 0 ? 'ok' : late <= parseDuration(grace) ? 'due' : 'overdue';
+  return { secret, every, grace, state, lastWritten: entry.updatedAt, dueAt: due.toISOString() };
 }
 
 export function buildOverview(input: { config: LoadedConfig; inventory: InventoryEntry[]; journal: JournalEntry[]; locks: LockInfo[]; now: Date }): OverviewResponse {
   const { config, inventory, journal, locks, now } = input;
+  const byTarget = environmentsByTarget(config.environments.map((e) => e.doc));
   const environments: EnvironmentOverview[] = config.environments.map(({ doc }) => {
     const name = doc.metadata.name;
     const lock = locks.find((l) => l.environment === name);
     const owned = inventory.filter((e) => e.environment === name);
-    const rotations: PendingRotation[] = (doc.spec?.secrets ?? []).filter((s) => s.rotation).map((secret) => {
-      const every = secret.rotation!.every;
-      const grace = secret.rotation!.grace ?? '7d';
-      // The Secret's inventory entry is rewritten whenever its value is: its time is the last rotation.
-      const entry = owned.find((e) => {
-        const parts = safeParts(e.address);
-        return parts?.provider === 'kubernetes' && parts.kind === 'Secret' && parts.name.join('/') === secret.name;
-      });
-      if (!entry) return { secret: secret.name, every, grace, state: 'never-written' };
-      const due = new Date(Date.parse(entry.updatedAt) + durationMs(every));
-      const late = now.getTime() - due.getTime();
-      const state = late < 0 ? 'ok' : late <= durationMs(grace) ? 'due' : 'overdue';
-      return { secret: secret.name, every, grace, state, lastWritten: entry.updatedAt, dueAt: due.toISOString() };
-    });
+    // An inventory entry is rewritten whenever its value is: its time is the last rotation.
+    const baseline = (doc.spec?.secrets ?? []).filter((s) => s.rotation).map((secret) => rotationState(secret.name, secret.rotation!, owned.find((e) => {
+      const parts = safeParts(e.address);
+      return parts?.provider === 'kubernetes' && parts.kind === 'Secret' && parts.name.join('/') === secret.name;
+    }), now));
+    const variables = config.ventures.flatMap(({ doc: venture }) => (venture.spec ? envSlots(venture, byTarget) : [])
+      .filter((slot) => slot.environment === name && slot.variable.rotation)
+      .map((slot) => rotationState(`${venture.metadata.name}/${slot.variable.key} (${slot.target})`, slot.variable.rotation!, owned.find((e) => e.address === slot.address), now)));
+    const rotations: PendingRotation[] = [...baseline, ...variables];
     return {
       name,
       ...(doc.metadata.description ? { description: doc.metadata.description } : {}),
