@@ -658,6 +658,28 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits per project and organization', () => {
+  it('counts a project endpoint per project, and project creation per organization, as Supabase does', async () => {
+    const limited = startEmulator({ rateLimit: { limit: 2, windowMs: 60_000 } });
+    others.push(limited);
+    watch(limited);
+    const { url } = await limited.start();
+    const create = (name: string, org: string) => call<Project>('POST', '/v1/projects', { base: url, body: { name, organization_slug: org, db_pass: 'correct-horse-battery', region: 'eu-central-1' } });
+    const a = await create('limit-a', ORG);
+    const b = await create('limit-b', ORG);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    // The organization's two creations are spent; another organization has its own count.
+    expect((await create('limit-c', ORG)).status).toBe(429);
+    expect((await create('limit-d', 'other')).status).toBe(201);
+    const get = (ref: string) => call('GET', `/v1/projects/${ref}`, { base: url });
+    const first = [await get(a.body.ref), await get(a.body.ref), await get(a.body.ref)];
+    expect(first.map((r) => [r.status, r.headers.get('x-ratelimit-remaining')])).toEqual([[200, '1'], [200, '0'], [429, '0']]);
+    // The same endpoint on another project is not affected.
+    const other = await get(b.body.ref);
+    expect([other.status, other.headers.get('x-ratelimit-remaining')]).toEqual([200, '1']);
+  });
+});
+
 describe('faults', () => {
   it('acceptThenTimeout on create: the project exists, the answer is lost, a name lookup finds exactly one', async () => {
     emulator.injectFault({ kind: 'acceptThenTimeout', times: 1, match: { method: 'POST', path: '/v1/projects' } });

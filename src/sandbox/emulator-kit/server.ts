@@ -40,7 +40,12 @@ export interface EmulatorServerOptions {
   readonly name: string;
   readonly errorBody: ErrorBodyRenderer;
   readonly auth?: BearerAuth;
-  readonly rateLimit?: { readonly limiter: FixedWindowRateLimiter; readonly render: RateLimitRenderer };
+  readonly rateLimit?: {
+    readonly limiter: FixedWindowRateLimiter;
+    readonly render: RateLimitRenderer;
+    /** What a request counts against beside its token (a project, an organization); default: the token alone. */
+    readonly scope?: (request: { readonly params: Readonly<Record<string, string>>; readonly raw: string }) => string | undefined;
+  };
   readonly faultSeed?: number;
   readonly maxBodyBytes?: number;
 }
@@ -238,7 +243,9 @@ export class EmulatorServer {
     let limitHeaders: HeaderMap = {};
     const rl = this.#options.rateLimit;
     if (rl) {
-      const state = rl.limiter.hit(token ?? 'anonymous', match.handler.options.rateLimitKey ?? `${method} ${route}`);
+      const scope = rl.scope?.({ params: match.params, raw: raw.toString('utf8') });
+      const subject = `${token ?? 'anonymous'}${scope ? `\u0000${scope}` : ''}`;
+      const state = rl.limiter.hit(subject, match.handler.options.rateLimitKey ?? `${method} ${route}`);
       limitHeaders = rl.render.headers(state);
       if (state.limited) {
         const headers = rl.render.retryAfter === false ? limitHeaders : { ...limitHeaders, 'retry-after': String(retryAfterSeconds(state)) };

@@ -218,7 +218,8 @@ export class SupabaseEmulator extends HostedEmulator {
       name: 'supabase',
       errorBody: (_status, _code, message) => ({ message }),
       auth,
-      rateLimit: { limiter: this.rateLimiter, render: supabaseRateLimit },
+      // Supabase counts per user and per project or organization (project creation counts against its organization).
+      rateLimit: { limiter: this.rateLimiter, render: supabaseRateLimit, scope: rateLimitScope },
       faultSeed: options.seed ?? 1,
     });
     registerProjectRoutes(this.server, this.#ctx);
@@ -314,3 +315,14 @@ export const supabaseRateLimit: RateLimitRenderer = {
         },
   body: () => ({ message: 'Rate limit exceeded' }),
 };
+
+function rateLimitScope(request: { readonly params: Readonly<Record<string, string>>; readonly raw: string }): string | undefined {
+  if (request.params['ref']) return `project:${request.params['ref']}`;
+  if (request.params['slug']) return `organization:${request.params['slug']}`;
+  try {
+    const slug = (JSON.parse(request.raw) as { organization_slug?: unknown }).organization_slug;
+    return typeof slug === 'string' ? `organization:${slug}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
