@@ -14,7 +14,7 @@ import type { EngineEvent, Reporter } from '../model/events.ts';
 import type { Provider } from '../model/provider.ts';
 import { Sensitive } from '../model/sensitive.ts';
 import type { StateStore } from '../model/state.ts';
-import { compileDesiredState, type DesiredState } from '../providers/desired-state.ts';
+import { compileDesiredState, type RepositorySources } from '../providers/desired-state.ts';
 import { KubeClient } from '../providers/kubernetes/client.ts';
 import { createKubernetesProvider } from '../providers/kubernetes/provider.ts';
 import { openKubernetesStore } from '../providers/kubernetes/state-store.ts';
@@ -30,14 +30,7 @@ import { openPostgresStore } from '../state/postgres.ts';
 import { openSqliteStore } from '../state/sqlite.ts';
 import type { CommandIO } from './args.ts';
 
-export interface Workspace {
-  root: string;
-  config: LoadedConfig;
-  desired: DesiredState;
-  providers: Provider[];
-  store: StateStore;
-  secrets: SecretSource;
-  fingerprints: Fingerprinter;
+export interface Workspace extends RepositorySources {
   revision?: string;
   actor: string;
   mode: 'sandbox' | 'live';

@@ -4,7 +4,11 @@
  */
 import type { LoadedConfig } from '../config/load.ts';
 import { locate } from '../config/source.ts';
+import type { SecretSource } from '../engine/resolve.ts';
 import type { VercelTarget } from '../model/config.ts';
+import type { Provider } from '../model/provider.ts';
+import type { StateStore } from '../model/state.ts';
+import type { Fingerprinter } from '../secrets/fingerprint.ts';
 import type { DesiredResource } from '../model/resource.ts';
 import { compileEnvironment, isProtectedEnvironment } from './kubernetes/desired.ts';
 import { compileSupabase } from './supabase/desired.ts';
@@ -14,6 +18,19 @@ export interface DesiredState {
   resources: DesiredResource[];
   tombstones: { addresses: Set<string>; environments: Set<string>; ventures: Set<string> };
   protectedEnvironments: Set<string>;
+}
+
+/** What planning this repository needs: the CLI's workspace has it, and the dashboard takes it (tests hand it emulator-backed parts). */
+export interface RepositorySources {
+  /** Repository root: the config files are read from here. */
+  root: string;
+  config: LoadedConfig;
+  desired: DesiredState;
+  providers: Provider[];
+  store: StateStore;
+  /** Runner secrets: resolved to fingerprints for plans, never returned. */
+  secrets: SecretSource;
+  fingerprints: Fingerprinter;
 }
 
 export function compileDesiredState(config: LoadedConfig): DesiredState {
