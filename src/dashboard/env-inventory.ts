@@ -10,6 +10,7 @@ import type { EnvValue, VentureDoc } from '../model/config.ts';
 import type { InventoryEntry } from '../model/state.ts';
 import { envSlots, ventureTargets } from '../providers/vercel/desired.ts';
 import type { VercelTarget } from '../model/config.ts';
+import { generateRule } from '../secrets/fingerprint.ts';
 import type { EnvSource, EnvVarView, VentureEnvResponse } from './api-types.ts';
 
 export function ventureEnv(venture: Loaded<VentureDoc>, byTarget: Map<VercelTarget, string>, inventory: InventoryEntry[]): VentureEnvResponse {
@@ -43,7 +44,7 @@ export function ventureEnv(venture: Loaded<VentureDoc>, byTarget: Map<VercelTarg
 
 function envSource(value: EnvValue, sensitive: boolean): EnvSource {
   if ('secretRef' in value) return { kind: 'secretRef', name: value.secretRef };
-  if ('generate' in value) return { kind: 'generated', length: value.generate.length ?? 48, alphabet: value.generate.alphabet ?? 'base64url' };
+  if ('generate' in value) return { kind: 'generated', ...generateRule(value) };
   if ('output' in value) return { kind: 'output', output: value.output };
   // The schema refuses a sensitive literal; should one slip through, it is still not shown.
   return { kind: 'literal', literal: sensitive ? '[secret]' : value.literal };

@@ -6,6 +6,7 @@
 import type { EnvValue, EnvVarSpec, VercelTarget } from '../model/config.ts';
 import { outputNames } from '../providers/supabase/desired.ts';
 import { envSlots, envType } from '../providers/vercel/desired.ts';
+import { generateRule } from '../secrets/fingerprint.ts';
 import { renderEnvExample } from '../providers/vercel/env-example.ts';
 import { DEFAULT_GRACE } from '../secrets/rotation.ts';
 import type { DocsFacts, VentureFacts } from './facts.ts';
@@ -63,7 +64,10 @@ function duringRotation(variables: EnvVarSpec[]): string | undefined {
 function source(value: EnvValue, venture: VentureFacts): string {
   if ('literal' in value) return `literal in ${code(venture.file)}`;
   if ('secretRef' in value) return `runner secret ${code(value.secretRef)}`;
-  if ('generate' in value) return `generated (${value.generate.length ?? 48} characters, ${value.generate.alphabet ?? 'base64url'})`;
+  if ('generate' in value) {
+    const rule = generateRule(value);
+    return `generated (${rule.length} characters, ${rule.alphabet})`;
+  }
   const projects = venture.environments.filter((e) => e.supabaseProject).map((e) => e.supabaseProject!);
   return `Supabase output ${code(value.output)} of the environment's project${projects.length ? ` (${projects.map(code).join(', ')})` : ''}`;
 }

@@ -13,7 +13,7 @@ import type { StateStore } from '../model/state.ts';
 import type { Fingerprinter } from '../secrets/fingerprint.ts';
 import type { LiveSecret, RotatableSecret } from '../secrets/rotation.ts';
 import type { KubeClient } from './kubernetes/client.ts';
-import { baselineSecretAddress, describeSource, kubernetesSecrets } from './kubernetes/secret-rotation.ts';
+import { kubernetesSecrets } from './kubernetes/secret-rotation.ts';
 import { supabaseKeySecrets } from './supabase/key-rotation.ts';
 import type { SupabaseClient } from './supabase/client.ts';
 import { environmentsByTarget } from './vercel/env-example.ts';
@@ -41,12 +41,13 @@ export function rotatableSecrets(sources: RotationSources, environment: string, 
   const { store, fingerprints, lookup } = sources;
   const doc = sources.environments.find((e) => e.metadata.name === environment && e.spec);
   if (!doc) return [];
+  // Without a live client a provider's secrets are only described; they are listed from the state store.
+  const liveOr = (live: boolean, secrets: RotatableSecret[], provider: string, valuePath?: string) =>
+    (live ? secrets : secrets.map(({ inspect: _, ...s }) => notLive(sources, s, provider, valuePath)));
   const out: RotatableSecret[] = [];
   if (!filter.venture) {
     const kube = clientOf<KubeClient>(sources.providers, 'kubernetes');
-    out.push(...(kube
-      ? kubernetesSecrets({ client: kube, store, fingerprints, lookup }, doc)
-      : doc.spec!.secrets.map((s) => notLive(sources, { address: baselineSecretAddress(doc, s.name), environment, name: s.name, source: describeSource(s.source), ...(s.rotation ? { rotation: s.rotation } : {}) }, 'kubernetes', '/stringData/value'))));
+    out.push(...liveOr(Boolean(kube), kubernetesSecrets(kube ? { client: kube, store, fingerprints, lookup } : undefined, doc), 'kubernetes', '/stringData/value'));
   }
   const vercel = clientOf<VercelClient>(sources.providers, 'vercel');
   const supabase = clientOf<SupabaseClient>(sources.providers, 'supabase');
@@ -55,12 +56,9 @@ export function rotatableSecrets(sources: RotationSources, environment: string, 
   const vercelContext = vercel ? { client: vercel, redeployer: new Redeployer(vercel, sources.progress, 0), store, fingerprints, lookup } : undefined;
   for (const venture of sources.ventures) {
     if (!venture.spec || (filter.venture && venture.metadata.name !== filter.venture)) continue;
-    // Without a live client the same secrets are described, and listed from the state store.
-    const vercelSecrets = vercelEnvSecrets(vercelContext, venture, byTarget, environment);
-    out.push(...(vercelContext ? vercelSecrets : vercelSecrets.map(({ inspect: _, ...s }) => notLive(sources, s, 'vercel', '/value'))));
+    out.push(...liveOr(Boolean(vercelContext), vercelEnvSecrets(vercelContext, venture, byTarget, environment), 'vercel', '/value'));
     const consumers = vercelContext ? vercelOutputConsumers(vercelContext, venture, byTarget, environment, 'supabase.secretKey') : [];
-    const keys = supabaseKeySecrets(supabase ? { client: supabase, fingerprints } : undefined, venture, environment, consumers);
-    out.push(...(supabase ? keys : keys.map(({ inspect: _, ...s }) => notLive(sources, s, 'supabase'))));
+    out.push(...liveOr(Boolean(supabase), supabaseKeySecrets(supabase ? { client: supabase, fingerprints } : undefined, venture, environment, consumers), 'supabase'));
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * store can tell whether a value changed without ever holding it (DESIGN §4 rule 8).
  */
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import type { GenerateSource, SecretSource } from '../model/config.ts';
 import type { GenerateRule } from '../model/resource.ts';
 import { Sensitive } from '../model/sensitive.ts';
 
@@ -50,6 +51,23 @@ const alphabets: Record<GenerateRule['$generate']['alphabet'], string> = {
   alphanumeric: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
   password: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#%+-.:=?@^_~',
 };
+
+/** A config `generate` block with its defaults filled in (48 characters, base64url). */
+export function generateRule(source: GenerateSource): GenerateRule['$generate'] {
+  return { length: source.generate.length ?? 48, alphabet: source.generate.alphabet ?? 'base64url' };
+}
+
+/** Where a secret's value comes from, for people: `runner secret NAME` or `generated (48 base64url)`. */
+export function describeSecretSource(source: SecretSource): string {
+  if ('secretRef' in source) return `runner secret ${source.secretRef}`;
+  const rule = generateRule(source);
+  return `generated (${rule.length} ${rule.alphabet})`;
+}
+
+/** The value a rotation publishes: the runner secret's current value, or a fresh one; undefined when the runner secret is not set. */
+export function nextSecretValue(source: SecretSource, lookup: (name: string) => Sensitive<string> | undefined): Sensitive<string> | undefined {
+  return 'secretRef' in source ? lookup(source.secretRef) : generateSecret(generateRule(source));
+}
 
 /** A fresh random value; rejection-free because randomInt is uniform. */
 export function generateSecret(rule: GenerateRule['$generate']): Sensitive<string> {

@@ -137,16 +137,13 @@ export class SqlStateStore implements StateStore {
   }
 
   async pruneJournal(cutoff: string): Promise<{ runs: number; records: number }> {
-    const summaries = await this.#driver.query(`SELECT run_id, environment, MAX(at) AS last FROM shipyard_journal GROUP BY run_id, environment`, []);
-    const runs = runsToPrune(summaries.map((row) => ({ runId: row.run_id as string, environment: row.environment as string, last: row.last as string })), cutoff);
-    let records = 0;
+    const summaries = await this.#driver.query(`SELECT run_id, environment, MAX(at) AS last, COUNT(*) AS n FROM shipyard_journal GROUP BY run_id, environment`, []);
+    const runs = new Set(runsToPrune(summaries.map((row) => ({ runId: row.run_id as string, environment: row.environment as string, last: row.last as string })), cutoff));
+    const records = summaries.filter((row) => runs.has(row.run_id as string)).reduce((sum, row) => sum + Number(row.n), 0);
     await this.#driver.transaction(async () => {
-      for (const runId of runs) {
-        records += Number((await this.#driver.query(`SELECT COUNT(*) AS n FROM shipyard_journal WHERE run_id = $1`, [runId]))[0]?.n ?? 0);
-        await this.#driver.query(`DELETE FROM shipyard_journal WHERE run_id = $1`, [runId]);
-      }
+      for (const runId of runs) await this.#driver.query(`DELETE FROM shipyard_journal WHERE run_id = $1`, [runId]);
     });
-    return { runs: runs.length, records };
+    return { runs: runs.size, records };
   }
 
   async acquireLock(environment: string, owner: string, ttlMs: number): Promise<LockInfo> {

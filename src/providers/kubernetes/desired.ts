@@ -6,6 +6,7 @@
  */
 import { address, type Address } from '../../model/address.ts';
 import type { AccessRole, AllowRule, EnvironmentDoc, Peer } from '../../model/config.ts';
+import { generateRule } from '../../secrets/fingerprint.ts';
 import type { DesiredResource, Spec, SpecValue } from '../../model/resource.ts';
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'shipyard' };
@@ -83,7 +84,7 @@ export function compileEnvironment(doc: EnvironmentDoc, all: EnvironmentDoc[], s
   spec.secrets.forEach((secret, i) => {
     const value: SpecValue = 'secretRef' in secret.source
       ? { $secretRef: secret.source.secretRef }
-      : { $generate: { length: secret.source.generate.length ?? 48, alphabet: secret.source.generate.alphabet ?? 'base64url' } };
+      : { $generate: generateRule(secret.source) };
     const annotations: Record<string, string> = { 'shipyard.dev/description': secret.description, 'shipyard.dev/source': 'secretRef' in secret.source ? `secretRef:${secret.source.secretRef}` : 'generated' };
     if (secret.rotation) {
       annotations['shipyard.dev/rotate-every'] = secret.rotation.every;

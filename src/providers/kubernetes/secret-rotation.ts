@@ -9,7 +9,7 @@ import { address, type Address } from '../../model/address.ts';
 import type { BaselineSecret, EnvironmentDoc } from '../../model/config.ts';
 import type { Sensitive } from '../../model/sensitive.ts';
 import type { InventoryEntry, StateStore } from '../../model/state.ts';
-import { generateSecret, type Fingerprinter } from '../../secrets/fingerprint.ts';
+import { describeSecretSource, nextSecretValue, type Fingerprinter } from '../../secrets/fingerprint.ts';
 import { processRedactor } from '../../secrets/redact.ts';
 import type { LiveSecret, PublishOutcome, RotatableSecret } from '../../secrets/rotation.ts';
 import type { KubeClient, KubeObject } from './client.ts';
@@ -29,32 +29,28 @@ type SecretObject = KubeObject & { data?: Record<string, string> };
 const annotationsOf = (object: SecretObject | undefined) => object?.metadata?.annotations ?? {};
 const decode = (value: string | undefined) => (value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8'));
 
-export function describeSource(source: BaselineSecret['source']): string {
-  return 'secretRef' in source ? `runner secret ${source.secretRef}` : `generated (${source.generate.length ?? 48} ${source.generate.alphabet ?? 'base64url'})`;
-}
-
-export function baselineSecretAddress(doc: EnvironmentDoc, name: string): Address {
+function baselineSecretAddress(doc: EnvironmentDoc, name: string): Address {
   return address('kubernetes', doc.spec!.namespace.name, 'Secret', name);
 }
 
-/** One rotatable secret per baseline Secret the environment declares. */
-export function kubernetesSecrets(context: KubernetesRotationContext, doc: EnvironmentDoc): RotatableSecret[] {
+/** One rotatable secret per baseline Secret the environment declares. Without a context (Kubernetes in sandbox mode) they are only described: inspect fails. */
+export function kubernetesSecrets(context: KubernetesRotationContext | undefined, doc: EnvironmentDoc): RotatableSecret[] {
   return doc.spec!.secrets.map((secret) => ({
     address: baselineSecretAddress(doc, secret.name),
     environment: doc.metadata.name,
     name: secret.name,
-    source: describeSource(secret.source),
+    source: describeSecretSource(secret.source),
     ...(secret.rotation ? { rotation: secret.rotation } : {}),
-    inspect: () => inspect(context, doc, secret),
+    inspect: () => (context ? inspect(context, doc, secret) : Promise.reject(new Error('the Kubernetes provider is not live'))),
   }));
 }
 
 async function inspect(context: KubernetesRotationContext, doc: EnvironmentDoc, secret: BaselineSecret): Promise<LiveSecret> {
   const namespace = doc.spec!.namespace.name;
-  const address = baselineSecretAddress(doc, secret.name);
+  const at = baselineSecretAddress(doc, secret.name);
   const object = (await context.client.read({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secret.name, namespace } })) as SecretObject | undefined;
   const annotations = annotationsOf(object);
-  const entry = (await context.store.listInventory(doc.metadata.name)).find((e) => e.address === address);
+  const entry = (await context.store.listInventory(doc.metadata.name)).find((e) => e.address === at);
   const since = annotations['shipyard.dev/rotated-at'] ?? (object?.metadata?.creationTimestamp as string | undefined);
   const fingerprint = entry?.fingerprints[VALUE_PATH]?.slice(0, 24);
   return {
@@ -69,7 +65,7 @@ async function inspect(context: KubernetesRotationContext, doc: EnvironmentDoc, 
     },
     async publish({ now, until, revoke }): Promise<PublishOutcome> {
       const old = decode(object?.data?.value);
-      const next = 'secretRef' in secret.source ? context.lookup(secret.source.secretRef) : generateSecret({ length: secret.source.generate.length ?? 48, alphabet: secret.source.generate.alphabet ?? 'base64url' });
+      const next = nextSecretValue(secret.source, context.lookup);
       if (!next) return { action: 'missing', message: `the runner secret ${'secretRef' in secret.source ? secret.source.secretRef : ''} is not set` };
       processRedactor.add(next.reveal());
       if (old !== undefined && next.reveal() === old) {

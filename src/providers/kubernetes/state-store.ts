@@ -141,14 +141,13 @@ export async function openKubernetesStore(client: KubeClient, options: { namespa
       return records.slice(-(query.limit ?? 10_000));
     },
     async pruneJournal(cutoff) {
-      const maps = (await client.list('v1', 'ConfigMap', namespace, { labelSelector: `${LABEL}=journal` })) as ConfigMap[];
-      const recordsOf = (m: ConfigMap) => (m.data?.['records.jsonl'] ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalRecord);
-      const summaries = maps.flatMap((m) => recordsOf(m).map((r) => ({ runId: r.runId, environment: r.environment, last: r.at })));
-      const runs = new Set(runsToPrune(summaries, cutoff));
+      const maps = ((await client.list('v1', 'ConfigMap', namespace, { labelSelector: `${LABEL}=journal` })) as ConfigMap[])
+        .map((map) => ({ map, records: (map.data?.['records.jsonl'] ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as JournalRecord) }));
+      const runs = new Set(runsToPrune(maps.flatMap((m) => m.records.map((r) => ({ runId: r.runId, environment: r.environment, last: r.at }))), cutoff));
       let records = 0;
-      for (const m of maps.filter((m) => runs.has(m.metadata?.labels?.['shipyard.dev/run'] ?? ''))) {
-        records += recordsOf(m).length;
-        await client.delete(m);
+      for (const { map, records: inMap } of maps.filter((m) => runs.has(m.map.metadata?.labels?.['shipyard.dev/run'] ?? ''))) {
+        records += inMap.length;
+        await client.delete(map);
       }
       return { runs: runs.size, records };
     },

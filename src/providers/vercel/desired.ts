@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { address, type Address } from '../../model/address.ts';
 import type { EnvVarSpec, VentureDoc, VercelTarget } from '../../model/config.ts';
 import type { DesiredResource, SpecValue } from '../../model/resource.ts';
+import { generateRule } from '../../secrets/fingerprint.ts';
 import { outputNames, supabaseProjectAddress } from '../supabase/desired.ts';
 
 export function vercelProjectName(doc: VentureDoc): string {
@@ -141,7 +142,7 @@ function envValue(variable: EnvVarSpec, doc: VentureDoc, environment: string): {
   const v = variable.value;
   if ('literal' in v) return { value: v.literal, dependsOn: [] };
   if ('secretRef' in v) return { value: { $secretRef: v.secretRef }, dependsOn: [] };
-  if ('generate' in v) return { value: { $generate: { length: v.generate.length ?? 48, alphabet: v.generate.alphabet ?? 'base64url' } }, dependsOn: [] };
+  if ('generate' in v) return { value: { $generate: generateRule(v) }, dependsOn: [] };
   const producer = supabaseProjectAddress(doc, environment);
   const output = outputNames[v.output];
   return { value: { $output: { address: producer, name: output.name, sensitive: output.sensitive } }, dependsOn: [producer] };

@@ -11,10 +11,10 @@
  * Every step leaves a state the next run finishes: after the rename and before the create, the
  * next `secrets rotate` sees `KEY_PREVIOUS` without `KEY` and creates `KEY`.
  */
-import type { EnvVarSpec, SupabaseOutput, VentureDoc, VercelTarget } from '../../model/config.ts';
+import type { EnvValue, SecretSource, SupabaseOutput, VentureDoc, VercelTarget } from '../../model/config.ts';
 import type { Sensitive } from '../../model/sensitive.ts';
 import type { InventoryEntry, StateStore } from '../../model/state.ts';
-import { generateSecret, type Fingerprinter } from '../../secrets/fingerprint.ts';
+import { describeSecretSource, nextSecretValue, type Fingerprinter } from '../../secrets/fingerprint.ts';
 import { processRedactor } from '../../secrets/redact.ts';
 import type { LiveSecret, PublishOutcome, RotatableSecret, SecretConsumer } from '../../secrets/rotation.ts';
 import type { EnvInfo, VercelClient } from './client.ts';
@@ -50,22 +50,19 @@ export interface VercelRotationContext {
  */
 export function vercelEnvSecrets(context: VercelRotationContext | undefined, doc: VentureDoc, environmentsByTarget: Map<VercelTarget, string>, environment: string): RotatableSecret[] {
   return envSlots(doc, environmentsByTarget)
-    .filter((slot) => slot.environment === environment && slot.variable.sensitive === true && ('generate' in slot.variable.value || 'secretRef' in slot.variable.value))
+    .filter((slot) => slot.environment === environment && slot.variable.sensitive === true && isSecretSource(slot.variable.value))
     .map((slot) => ({
       address: slot.address,
       environment,
       venture: doc.metadata.name,
       name: slot.variable.key,
-      source: describeEnvSource(slot.variable),
+      source: describeSecretSource(slot.variable.value as SecretSource),
       ...(slot.variable.rotation ? { rotation: slot.variable.rotation } : {}),
       inspect: () => (context ? inspect(context, vercelProjectName(doc), slot) : Promise.reject(new Error('the Vercel provider is not live'))),
     }));
 }
 
-function describeEnvSource(variable: EnvVarSpec): string {
-  const v = variable.value;
-  return 'secretRef' in v ? `runner secret ${v.secretRef}` : 'generate' in v ? `generated (${v.generate.length ?? 48} ${v.generate.alphabet ?? 'base64url'})` : 'not rotatable';
-}
+const isSecretSource = (value: EnvValue): value is SecretSource => 'generate' in value || 'secretRef' in value;
 
 function sameSlot(env: EnvInfo, key: string, slot: EnvSlot): boolean {
   return env.key === key && env.target.includes(slot.target) && (env.gitBranch ?? undefined) === (slot.variable.gitBranch ?? undefined);
@@ -95,20 +92,17 @@ async function inspect(context: VercelRotationContext, project: string, slot: En
     async publish({ now, until, revoke }): Promise<PublishOutcome> {
       if (!entry) return { action: 'missing', message: `${key} was not applied by Shipyard yet: run \`shipyard apply\` first` };
       if (previousSlot && !previous) return { action: 'missing', message: `a variable ${previousKey} exists that Shipyard did not create; rename or remove it, rotation needs that name` };
-      const v = slot.variable.value;
-      const next = 'secretRef' in v ? context.lookup(v.secretRef) : 'generate' in v ? generateSecret({ length: v.generate.length ?? 48, alphabet: v.generate.alphabet ?? 'base64url' }) : undefined;
+      const v = slot.variable.value as SecretSource;
+      const next = nextSecretValue(v, context.lookup);
       if (!next) return { action: 'missing', message: `the runner secret ${'secretRef' in v ? v.secretRef : key} is not set` };
       processRedactor.add(next.reveal());
-      const fingerprint = context.fingerprints.of(next);
-      if ('secretRef' in v && current && fingerprint === entry.fingerprints[VALUE_PATH]) {
+      if ('secretRef' in v && current && context.fingerprints.of(next) === entry.fingerprints[VALUE_PATH]) {
         return { action: 'not-due', message: `the runner secret ${v.secretRef} still holds the current value: update it at the source first, then rotate` };
       }
-      let id: string;
       let dropped = '';
       if (revoke) {
         if (previous) await client.removeEnv(slot.address, project, previous.id);
-        id = current ? current.id : (await create(context, project, slot, next)).id;
-        if (current) await client.editEnv(slot.address, project, current.id, { value: next.reveal() });
+        await writeValue(context, project, slot, entry, current, next, now);
       } else {
         if (previous && current) {
           // Rotating again inside a grace period: the value before the previous one stops now.
@@ -116,9 +110,8 @@ async function inspect(context: VercelRotationContext, project: string, slot: En
           dropped = ` (the value before it, kept until ${parsePreviousComment(previous.comment)!.until}, stopped working)`;
         }
         if (current) await client.editEnv(slot.address, project, current.id, { key: previousKey, comment: previousComment(key, until) });
-        id = (await create(context, project, slot, next)).id;
+        await writeValue(context, project, slot, entry, undefined, next, now);
       }
-      await context.store.putInventory([{ ...entry, providerId: id, fingerprints: { ...entry.fingerprints, [VALUE_PATH]: fingerprint }, updatedAt: now.toISOString() } satisfies InventoryEntry]);
       const effect = await takeEffect();
       return revoke
         ? { action: 'revoked', message: `${key} replaced and no previous value kept; ${effect}. Anything still holding the old value fails now: ${slot.variable.description}` }
@@ -135,15 +128,23 @@ async function takeEffectOf(context: VercelRotationContext, project: string, slo
   return context.redeployer.created.length > before ? 'production redeployed' : 'production not redeployed (see the progress note)';
 }
 
-async function create(context: VercelRotationContext, project: string, slot: EnvSlot, value: Sensitive<string>): Promise<EnvInfo> {
-  return await context.client.createEnv(slot.address, project, {
-    key: slot.variable.key,
-    value: value.reveal(),
-    type: envType(slot.variable, slot.target),
-    target: [slot.target],
-    comment: slot.variable.description,
-    ...(slot.variable.gitBranch ? { gitBranch: slot.variable.gitBranch } : {}),
-  });
+/** Writes the slot's value (into `current`, or a new variable) and records its fingerprint and id in the inventory. */
+async function writeValue(context: VercelRotationContext, project: string, slot: EnvSlot, entry: InventoryEntry, current: EnvInfo | undefined, value: Sensitive<string>, now: Date): Promise<void> {
+  let id: string;
+  if (current) {
+    await context.client.editEnv(slot.address, project, current.id, { value: value.reveal() });
+    id = current.id;
+  } else {
+    id = (await context.client.createEnv(slot.address, project, {
+      key: slot.variable.key,
+      value: value.reveal(),
+      type: envType(slot.variable, slot.target),
+      target: [slot.target],
+      comment: slot.variable.description,
+      ...(slot.variable.gitBranch ? { gitBranch: slot.variable.gitBranch } : {}),
+    })).id;
+  }
+  await context.store.putInventory([{ ...entry, providerId: id, fingerprints: { ...entry.fingerprints, [VALUE_PATH]: context.fingerprints.of(value) }, updatedAt: now.toISOString() }]);
 }
 
 /** The variables of a venture in one environment whose value is this output: they receive a rotated key. */
@@ -163,9 +164,7 @@ export function vercelOutputConsumers(context: VercelRotationContext, doc: Ventu
           const entry = await entryOf();
           if (!entry) return 'not applied yet: the next apply writes the new value';
           const current = ((await context.client.listEnvs(slot.address, project)) ?? []).find((e) => sameSlot(e, slot.variable.key, slot));
-          const id = current ? current.id : (await create(context, project, slot, value)).id;
-          if (current) await context.client.editEnv(slot.address, project, current.id, { value: value.reveal() });
-          await context.store.putInventory([{ ...entry, providerId: id, fingerprints: { ...entry.fingerprints, [VALUE_PATH]: context.fingerprints.of(value) }, updatedAt: now.toISOString() } satisfies InventoryEntry]);
+          await writeValue(context, project, slot, entry, current, value, now);
           return `${slot.variable.key} updated; ${await takeEffectOf(context, project, slot)}`;
         },
       };

@@ -34,7 +34,7 @@ export function deployPush(ctx: VercelContext, push: GitPush, creator: UserRecor
       const deployment: DeploymentRecord = {
         uid: ctx.ids.next('dpl_', 28),
         name: project.name,
-        url: `${project.name}-${ctx.ids.token(9).toLowerCase()}-${scope.slug}.vercel.app`,
+        url: deploymentUrl(ctx, project.name, scope.slug),
         projectId: project.id,
         ownerId: scope.id,
         createdAt: now,
@@ -66,6 +66,11 @@ export function deployPush(ctx: VercelContext, push: GitPush, creator: UserRecor
   return created;
 }
 
+/** A deployment's own URL: `<project>-<random>-<scope>.vercel.app`. */
+function deploymentUrl(ctx: VercelContext, project: string, scope: string): string {
+  return `${project}-${ctx.ids.token(9).toLowerCase()}-${scope}.vercel.app`;
+}
+
 /** The variables a build of this target (and branch) gets: a branch-specific preview variable wins over the general one. */
 export function buildEnv(project: ProjectRecord, target: 'production' | null, branch: string): Record<string, string> {
   const wanted = target ?? 'preview';
@@ -91,7 +96,7 @@ export function registerDeploymentRoutes(server: EmulatorServer, ctx: VercelCont
     const deployment: DeploymentRecord = {
       ...from,
       uid: ctx.ids.next('dpl_', 28),
-      url: `${project.name}-${ctx.ids.token(9).toLowerCase()}-${scope.slug}.vercel.app`,
+      url: deploymentUrl(ctx, project.name, scope.slug),
       createdAt: now, buildingAt: now, readyAt: now, readyState: 'READY', target,
       creator: ctx.userOf(req),
       env: buildEnv(project, target, from.meta['githubCommitRef'] ?? ''),
